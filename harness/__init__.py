@@ -1,0 +1,1 @@
+"""Project tooling: throwaway PostgreSQL clusters, Odoo databases, the test and demo commands."""

@@ -1,0 +1,214 @@
+"""./run demo | test | lint | bench: see README.md."""
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from . import odoo
+from .pg import Cluster, free_port
+
+ROOT = odoo.ROOT
+WORK = Path(os.environ.get("STOCK_ACCURACY_WORK", ROOT / ".work")).resolve()
+TEST_DB = "sa_test"
+TEMPLATE_DB = "sa_template"
+
+
+def step(message):
+    print(f"==> {message}", flush=True)
+
+
+def lint():
+    step("lint: ruff")
+    rc = subprocess.run([sys.executable, "-m", "ruff", "check", "."], cwd=ROOT, check=False)
+    step("lint: ruff format --check")
+    rc2 = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--check", "."], cwd=ROOT, check=False
+    )
+    step("lint: pylint-odoo (OCA configuration)")
+    rc3 = subprocess.run(
+        [sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), odoo.MODULE],
+        cwd=ROOT,
+        check=False,
+    )
+    failed = [name for name, proc in (("ruff", rc), ("ruff format", rc2), ("pylint", rc3))
+              if proc.returncode]
+    if failed:
+        print(f"lint failed: {', '.join(failed)}", file=sys.stderr)
+    return not failed
+
+
+def junit_counts(path):
+    counts = {"passed": 0, "failed": 0, "skipped": 0}
+    if not path.exists():
+        return counts
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        tests = int(suite.get("tests", 0))
+        failed = int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+        skipped = int(suite.get("skipped", 0))
+        counts["failed"] += failed
+        counts["skipped"] += skipped
+        counts["passed"] += tests - failed - skipped
+    return counts
+
+
+def prepare_test_database(cluster, config, log):
+    """A database that already holds stock, moves and quants (Odoo's stock demo) before
+    stock_accuracy is installed into it, as in a tenant's existing database."""
+    step(f"creating {TEST_DB} with Odoo's stock demo data (log: {log})")
+    started = time.time()
+    odoo.install(cluster, config, TEST_DB, ["stock"], log=log)
+    moves = cluster.psql(TEST_DB, "SELECT count(*) FROM stock_move WHERE state = 'done'")
+    quants = cluster.psql(TEST_DB, "SELECT count(*) FROM stock_quant")
+    step(f"populated: {moves} done moves, {quants} quants ({time.time() - started:.0f}s)")
+    step(f"installing {odoo.MODULE} into the populated database")
+    started = time.time()
+    odoo.install(cluster, config, TEST_DB, [odoo.MODULE], log=log)
+    step(f"{odoo.MODULE} installed ({time.time() - started:.0f}s)")
+    cluster.createdb(TEMPLATE_DB, template=TEST_DB)
+
+
+def run_pytest(args, junit, env):
+    argv = [sys.executable, "-m", "pytest", "-p", "harness.noskip", "-rfE",
+            f"--junitxml={junit}", *args]
+    return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
+
+
+def cmd_test(options):
+    ok = True
+    if not options.no_lint:
+        ok = lint()
+    totals = {"passed": 0, "failed": 0, "skipped": 0}
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = WORK / "test-odoo.log"
+    log.unlink(missing_ok=True)
+    with Cluster(WORK) as cluster:
+        config = odoo.write_config(
+            cluster, WORK / "test-odoo.conf", http_port=free_port(),
+            extra={"log_level": "warn", "logfile": "False"},
+        )
+        try:
+            prepare_test_database(cluster, config, log)
+        except RuntimeError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            print("0 passed, 1 failed")
+            return 1
+        env = dict(os.environ)
+        env.update(
+            SA_TEST_PGPORT=str(cluster.port),
+            SA_TEST_CONFIG=str(config),
+            SA_TEST_TEMPLATE_DB=TEMPLATE_DB,
+            SA_TEST_PG_DIR=str(cluster.dir),
+        )
+        selection = options.k or []
+        if not options.root_only:
+            step("module tests (pytest-odoo, real Odoo + PostgreSQL + Chromium)")
+            junit = WORK / "junit-module.xml"
+            junit.unlink(missing_ok=True)
+            run_pytest(
+                ["--odoo-config", str(config), "--odoo-database", TEST_DB, "--odoo-http",
+                 "--odoo-log-level", "warn", *selection, f"{odoo.MODULE}/tests"],
+                junit, env,
+            )
+            counts = junit_counts(junit)
+            step("module tests: {passed} passed, {failed} failed, {skipped} skipped".format(
+                **counts))
+            if not junit.exists() or counts["passed"] + counts["failed"] == 0:
+                counts["failed"] += 1
+            totals = {key: totals[key] + counts[key] for key in totals}
+        if not options.module_only:
+            step("root tests (packaging, lifecycle, files, services)")
+            junit = WORK / "junit-root.xml"
+            junit.unlink(missing_ok=True)
+            run_pytest([*selection, "tests"], junit, env)
+            counts = junit_counts(junit)
+            step("root tests: {passed} passed, {failed} failed, {skipped} skipped".format(
+                **counts))
+            if not junit.exists() or counts["passed"] + counts["failed"] == 0:
+                counts["failed"] += 1
+            totals = {key: totals[key] + counts[key] for key in totals}
+    if not ok:
+        totals["failed"] += 1
+        print("lint failed: counted as one failure", file=sys.stderr)
+    failed = totals["failed"] + totals["skipped"]
+    print("total: {passed} passed, {failed} failed, {skipped} skipped".format(**totals))
+    return 1 if failed or not totals["passed"] else 0
+
+
+def cmd_demo(options):
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = WORK / "demo-odoo.log"
+    log.unlink(missing_ok=True)
+    with Cluster(WORK) as cluster:
+        config = odoo.write_config(
+            cluster, WORK / "demo-odoo.conf", http_port=options.port,
+            extra={"log_level": "info", "max_cron_threads": "1"},
+        )
+        step(f"creating database 'demo' with demo data and {odoo.MODULE} (log: {log})")
+        started = time.time()
+        odoo.install(cluster, config, "demo", [odoo.MODULE], log=log)
+        step(f"ready in {time.time() - started:.0f}s")
+        step(f"serving Odoo on http://127.0.0.1:{options.port}  (login admin / admin); "
+             "Ctrl-C stops Odoo and PostgreSQL")
+        if options.no_serve:
+            return 0
+        try:
+            odoo.odoo_bin(config, "-d", "demo", "--db-filter", "^demo$", check=False)
+        except KeyboardInterrupt:
+            pass
+    step("stopped")
+    return 0
+
+
+def cmd_lint(options):
+    return 0 if lint() else 1
+
+
+def cmd_bench(options):
+    from bench import __main__ as bench_main  # noqa: PLC0415 - only needed here
+
+    return bench_main.main(options.rest)
+
+
+def cmd_shell(options):
+    """A cluster and a database to poke at by hand: ./run shell."""
+    with Cluster(WORK) as cluster:
+        config = odoo.write_config(cluster, WORK / "shell-odoo.conf", http_port=options.port)
+        step(f"PostgreSQL on 127.0.0.1:{cluster.port} (user odoo); config {config}")
+        odoo.odoo_bin(config, "-d", "shell", "-i", odoo.MODULE, "--stop-after-init", check=False)
+        subprocess.run([sys.executable, str(odoo.ODOO_PATH / "odoo-bin"), "shell", "-c",
+                        str(config), "-d", "shell"], check=False)
+    return 0
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="./run")
+    sub = parser.add_subparsers(dest="command", required=True)
+    test = sub.add_parser("test", help="lint, then every test on a throwaway cluster")
+    test.add_argument("--no-lint", action="store_true")
+    test.add_argument("--module-only", action="store_true")
+    test.add_argument("--root-only", action="store_true")
+    test.add_argument("-k", nargs=1, type=lambda v: f"-k={v}", help="pytest -k selection")
+    demo = sub.add_parser("demo", help="serve a demo database on http://127.0.0.1:8069")
+    demo.add_argument("--port", type=int, default=8069)
+    demo.add_argument("--no-serve", action="store_true", help="build it, then stop")
+    sub.add_parser("lint", help="ruff and pylint-odoo")
+    bench = sub.add_parser("bench", help="build or restore the big dataset, run the benchmarks")
+    bench.add_argument("rest", nargs=argparse.REMAINDER)
+    shell = sub.add_parser("shell", help="an odoo shell on a throwaway database")
+    shell.add_argument("--port", type=int, default=8069)
+    options = parser.parse_args(argv)
+    handler = {"test": cmd_test, "demo": cmd_demo, "lint": cmd_lint, "bench": cmd_bench,
+               "shell": cmd_shell}[options.command]
+    try:
+        return handler(options)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

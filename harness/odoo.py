@@ -1,0 +1,85 @@
+"""Odoo databases for the harness: configuration files, installs, upgrades, checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo18"))
+MODULE = "stock_accuracy"
+
+
+def addons_path():
+    return ",".join([str(ODOO_PATH / "addons"), str(ODOO_PATH / "odoo" / "addons"), str(ROOT)])
+
+
+def write_config(cluster, path, http_port=8069, extra=None):
+    """An Odoo configuration file pointing at the throwaway cluster."""
+    data_dir = Path(os.environ.get("STOCK_ACCURACY_WORK", ROOT / ".work")).resolve() / "filestore"
+    options = {
+        "addons_path": addons_path(),
+        "data_dir": str(data_dir),
+        "db_host": "127.0.0.1",
+        "db_port": str(cluster.port),
+        "db_user": "odoo",
+        "db_password": "False",
+        "admin_passwd": "admin",
+        "http_interface": "127.0.0.1",
+        "http_port": str(http_port),
+        "list_db": "False",
+        "max_cron_threads": "0",
+        "workers": "0",
+        "log_level": "info",
+    }
+    options.update(extra or {})
+    Path(path).write_text(
+        "[options]\n" + "".join(f"{key} = {value}\n" for key, value in options.items())
+    )
+    return Path(path)
+
+
+def odoo_bin(config, *args, log=None, env=None, check=True):
+    argv = [sys.executable, str(ODOO_PATH / "odoo-bin"), "-c", str(config), *args]
+    stdout = open(log, "ab") if log else None  # noqa: SIM115 - closed below
+    try:
+        proc = subprocess.run(
+            argv, stdout=stdout, stderr=subprocess.STDOUT if log else None, env=env, check=False
+        )
+    finally:
+        if stdout:
+            stdout.close()
+    if check and proc.returncode:
+        raise RuntimeError(f"odoo-bin {' '.join(args)} exited with {proc.returncode}")
+    return proc.returncode
+
+
+def module_state(cluster, dbname, module=MODULE):
+    return cluster.psql(dbname, f"SELECT state FROM ir_module_module WHERE name = '{module}'")
+
+
+def install(cluster, config, dbname, modules, demo=True, log=None):
+    """Install modules into a database (created by Odoo if missing) and prove they installed."""
+    args = ["-d", dbname, "-i", ",".join(modules), "--stop-after-init", "--no-http"]
+    if not demo:
+        args.append("--without-demo=all")
+    odoo_bin(config, *args, log=log)
+    for module in modules:
+        state = module_state(cluster, dbname, module)
+        if state != "installed":
+            hint = f" (see {log})" if log else ""
+            raise RuntimeError(f"module {module} is not installed in {dbname}: {state!r}{hint}")
+    errors = _log_errors(log)
+    if errors:
+        raise RuntimeError(f"errors while installing {modules} into {dbname}:\n{errors}")
+
+
+def _log_errors(log):
+    if not log or not Path(log).exists():
+        return ""
+    lines = [
+        line
+        for line in Path(log).read_text(errors="replace").splitlines()
+        if " ERROR " in line or " CRITICAL " in line or "failed to install" in line
+    ]
+    return "\n".join(lines[:20])

@@ -1,0 +1,30 @@
+# Copyright 2026 stock_accuracy authors
+# License LGPL-3.0 or later (https://www.gnu.org/licenses/lgpl-3.0).
+{
+    "name": "Inventory Accuracy",
+    "summary": "Make book inventory match physical inventory and keep it that way: "
+    "double-check, ABC cycle counts, reason codes, exceptions, KPIs",
+    "version": "18.0.1.0.0",
+    "category": "Inventory/Inventory",
+    "website": "https://github.com/stock-accuracy/stock_accuracy",
+    "author": "stock_accuracy authors",
+    "license": "LGPL-3",
+    "application": False,
+    "installable": True,
+    "depends": ["stock", "barcodes", "mail"],
+    "external_dependencies": {"python": ["xlsxwriter", "zeep"]},
+    "data": [
+        "security/stock_accuracy_security.xml",
+        "security/ir.model.access.csv",
+        "views/res_config_settings_views.xml",
+        "views/stock_accuracy_menus.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "stock_accuracy/static/tests/tours/*.js",
+        ],
+    },
+    "demo": [
+        "demo/stock_accuracy_demo.xml",
+    ],
+}

@@ -1,0 +1,29 @@
+/** @odoo-module **/
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("stock_accuracy_counter_menu", {
+    steps: () => [
+        {
+            trigger: ".o_navbar_apps_menu button",
+            run: "click",
+        },
+        {
+            trigger: '.o_app[data-menu-xmlid="stock.menu_stock_root"]',
+            run: "click",
+        },
+        {
+            trigger: '.o_menu_sections [data-menu-xmlid="stock_accuracy.menu_accuracy_root"]',
+            run: "click",
+        },
+        {
+            trigger: '.dropdown-item[data-menu-xmlid="stock_accuracy.menu_accuracy_physical_inventory"]',
+            run: "click",
+        },
+        {
+            trigger: ".o_breadcrumb:contains('Inventory')",
+        },
+        {
+            trigger: ".o_list_view",
+        },
+    ],
+});

@@ -1,0 +1,4 @@
+from . import test_security
+from . import test_settings
+from . import test_demo_data
+from . import test_tours

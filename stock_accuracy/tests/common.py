@@ -1,0 +1,31 @@
+from odoo.tests import new_test_user
+
+from odoo.addons.base.tests.common import BaseCommon
+
+
+class AccuracyCommon(BaseCommon):
+    """The world most accuracy tests start from: a warehouse and one user per role."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company = cls.env.company
+        cls.warehouse = cls.env["stock.warehouse"].search(
+            [("company_id", "=", cls.company.id)], limit=1
+        )
+        cls.stock_location = cls.warehouse.lot_stock_id
+        cls.counter = new_test_user(
+            cls.env, "sa_counter", groups="stock_accuracy.group_accuracy_counter",
+            name="Cora Counter",
+        )
+        cls.checker = new_test_user(
+            cls.env, "sa_checker", groups="stock_accuracy.group_accuracy_checker",
+            name="Chen Checker",
+        )
+        cls.manager = new_test_user(
+            cls.env, "sa_manager", groups="stock_accuracy.group_accuracy_manager",
+            name="Mia Manager",
+        )
+        cls.stock_user = new_test_user(
+            cls.env, "sa_stock_user", groups="stock.group_stock_user", name="Sam Stock",
+        )
