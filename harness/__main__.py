@@ -34,8 +34,11 @@ def lint():
         cwd=ROOT,
         check=False,
     )
-    failed = [name for name, proc in (("ruff", rc), ("ruff format", rc2), ("pylint", rc3))
-              if proc.returncode]
+    failed = [
+        name
+        for name, proc in (("ruff", rc), ("ruff format", rc2), ("pylint", rc3))
+        if proc.returncode
+    ]
     if failed:
         print(f"lint failed: {', '.join(failed)}", file=sys.stderr)
     return not failed
@@ -72,8 +75,16 @@ def prepare_test_database(cluster, config, log):
 
 
 def run_pytest(args, junit, env):
-    argv = [sys.executable, "-m", "pytest", "-p", "harness.noskip", "-rfE",
-            f"--junitxml={junit}", *args]
+    argv = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "-p",
+        "harness.noskip",
+        "-rfE",
+        f"--junitxml={junit}",
+        *args,
+    ]
     return subprocess.run(argv, cwd=ROOT, env=env, check=False).returncode
 
 
@@ -87,7 +98,9 @@ def cmd_test(options):
     log.unlink(missing_ok=True)
     with Cluster(WORK) as cluster:
         config = odoo.write_config(
-            cluster, WORK / "test-odoo.conf", http_port=free_port(),
+            cluster,
+            WORK / "test-odoo.conf",
+            http_port=free_port(),
             extra={"log_level": "warn", "logfile": "False"},
         )
         try:
@@ -109,13 +122,24 @@ def cmd_test(options):
             junit = WORK / "junit-module.xml"
             junit.unlink(missing_ok=True)
             run_pytest(
-                ["--odoo-config", str(config), "--odoo-database", TEST_DB, "--odoo-http",
-                 "--odoo-log-level", "warn", *selection, f"{odoo.MODULE}/tests"],
-                junit, env,
+                [
+                    "--odoo-config",
+                    str(config),
+                    "--odoo-database",
+                    TEST_DB,
+                    "--odoo-http",
+                    "--odoo-log-level",
+                    "warn",
+                    *selection,
+                    f"{odoo.MODULE}/tests",
+                ],
+                junit,
+                env,
             )
             counts = junit_counts(junit)
-            step("module tests: {passed} passed, {failed} failed, {skipped} skipped".format(
-                **counts))
+            step(
+                "module tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts)
+            )
             if not junit.exists() or counts["passed"] + counts["failed"] == 0:
                 counts["failed"] += 1
             totals = {key: totals[key] + counts[key] for key in totals}
@@ -125,8 +149,7 @@ def cmd_test(options):
             junit.unlink(missing_ok=True)
             run_pytest([*selection, "tests"], junit, env)
             counts = junit_counts(junit)
-            step("root tests: {passed} passed, {failed} failed, {skipped} skipped".format(
-                **counts))
+            step("root tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts))
             if not junit.exists() or counts["passed"] + counts["failed"] == 0:
                 counts["failed"] += 1
             totals = {key: totals[key] + counts[key] for key in totals}
@@ -144,15 +167,19 @@ def cmd_demo(options):
     log.unlink(missing_ok=True)
     with Cluster(WORK) as cluster:
         config = odoo.write_config(
-            cluster, WORK / "demo-odoo.conf", http_port=options.port,
+            cluster,
+            WORK / "demo-odoo.conf",
+            http_port=options.port,
             extra={"log_level": "info", "max_cron_threads": "1"},
         )
         step(f"creating database 'demo' with demo data and {odoo.MODULE} (log: {log})")
         started = time.time()
         odoo.install(cluster, config, "demo", [odoo.MODULE], log=log)
         step(f"ready in {time.time() - started:.0f}s")
-        step(f"serving Odoo on http://127.0.0.1:{options.port}  (login admin / admin); "
-             "Ctrl-C stops Odoo and PostgreSQL")
+        step(
+            f"serving Odoo on http://127.0.0.1:{options.port}  (login admin / admin); "
+            "Ctrl-C stops Odoo and PostgreSQL"
+        )
         if options.no_serve:
             return 0
         try:
@@ -168,9 +195,27 @@ def cmd_lint(options):
 
 
 def cmd_bench(options):
-    from bench import __main__ as bench_main  # noqa: PLC0415 - only needed here
+    from bench import __main__ as bench_main
 
     return bench_main.main(options.rest)
+
+
+def cmd_i18n(options):
+    from . import i18n
+
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = WORK / "i18n-odoo.log"
+    log.unlink(missing_ok=True)
+    with Cluster(WORK) as cluster:
+        config = odoo.write_config(cluster, WORK / "i18n-odoo.conf", http_port=free_port())
+        step("installing the module with demo data to export its terms")
+        odoo.install(cluster, config, "i18n", [odoo.MODULE], log=log)
+        found = i18n.run(cluster, config, "i18n", check=options.check)
+    for line in found:
+        print(line)
+    if not options.check:
+        step(f"updated {i18n.POT} and " + ", ".join(f"{lang}.po" for lang in i18n.LANGS))
+    return 1 if found else 0
 
 
 def cmd_shell(options):
@@ -179,8 +224,18 @@ def cmd_shell(options):
         config = odoo.write_config(cluster, WORK / "shell-odoo.conf", http_port=options.port)
         step(f"PostgreSQL on 127.0.0.1:{cluster.port} (user odoo); config {config}")
         odoo.odoo_bin(config, "-d", "shell", "-i", odoo.MODULE, "--stop-after-init", check=False)
-        subprocess.run([sys.executable, str(odoo.ODOO_PATH / "odoo-bin"), "shell", "-c",
-                        str(config), "-d", "shell"], check=False)
+        subprocess.run(
+            [
+                sys.executable,
+                str(odoo.ODOO_PATH / "odoo-bin"),
+                "shell",
+                "-c",
+                str(config),
+                "-d",
+                "shell",
+            ],
+            check=False,
+        )
     return 0
 
 
@@ -198,11 +253,19 @@ def main(argv=None):
     sub.add_parser("lint", help="ruff and pylint-odoo")
     bench = sub.add_parser("bench", help="build or restore the big dataset, run the benchmarks")
     bench.add_argument("rest", nargs=argparse.REMAINDER)
+    i18n = sub.add_parser("i18n", help="export the .pot and merge it into zh_CN.po")
+    i18n.add_argument("--check", action="store_true")
     shell = sub.add_parser("shell", help="an odoo shell on a throwaway database")
     shell.add_argument("--port", type=int, default=8069)
     options = parser.parse_args(argv)
-    handler = {"test": cmd_test, "demo": cmd_demo, "lint": cmd_lint, "bench": cmd_bench,
-               "shell": cmd_shell}[options.command]
+    handler = {
+        "test": cmd_test,
+        "demo": cmd_demo,
+        "lint": cmd_lint,
+        "bench": cmd_bench,
+        "shell": cmd_shell,
+        "i18n": cmd_i18n,
+    }[options.command]
     try:
         return handler(options)
     except KeyboardInterrupt:

@@ -62,10 +62,14 @@ class Cluster:
                 self._as_owner(
                     [
                         str(PG_BIN / "initdb"),
-                        "-D", str(self.datadir),
-                        "-U", DB_USER,
-                        "-A", "trust",
-                        "-E", "UTF8",
+                        "-D",
+                        str(self.datadir),
+                        "-U",
+                        DB_USER,
+                        "-A",
+                        "trust",
+                        "-E",
+                        "UTF8",
                         "--locale=C.UTF-8",
                         "--no-sync",
                     ]
@@ -90,8 +94,17 @@ class Cluster:
         logfile = self.dir / "postgres.log"
         proc = subprocess.run(
             self._as_owner(
-                [str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-l", str(logfile), "-w",
-                 "-t", "60", "start"]
+                [
+                    str(PG_BIN / "pg_ctl"),
+                    "-D",
+                    str(self.datadir),
+                    "-l",
+                    str(logfile),
+                    "-w",
+                    "-t",
+                    "60",
+                    "start",
+                ]
             ),
             capture_output=True,
             check=False,
@@ -106,8 +119,17 @@ class Cluster:
         if self.running:
             subprocess.run(
                 self._as_owner(
-                    [str(PG_BIN / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w",
-                     "-t", "60", "stop"]
+                    [
+                        str(PG_BIN / "pg_ctl"),
+                        "-D",
+                        str(self.datadir),
+                        "-m",
+                        "fast",
+                        "-w",
+                        "-t",
+                        "60",
+                        "stop",
+                    ]
                 ),
                 capture_output=True,
                 check=False,
@@ -139,8 +161,19 @@ class Cluster:
     def psql(self, dbname, sql):
         """Run SQL with psql and return its unaligned, tuples-only output."""
         proc = subprocess.run(
-            [str(PG_BIN / "psql"), "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
-             "-d", dbname, "-c", sql],
+            [
+                str(PG_BIN / "psql"),
+                "-X",
+                "-q",
+                "-A",
+                "-t",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-d",
+                dbname,
+                "-c",
+                sql,
+            ],
             env=self.env(),
             capture_output=True,
             text=True,

@@ -7,8 +7,7 @@ class ResCompany(models.Model):
     accuracy_dead_stock_days = fields.Integer(
         string="Dead Stock After (Days)",
         default=180,
-        help="A product with stock on hand and no outgoing move for this many days "
-        "is dead stock.",
+        help="A product with stock on hand and no outgoing move for this many days is dead stock.",
     )
     accuracy_variance_value_threshold = fields.Monetary(
         string="Large Variance Value",

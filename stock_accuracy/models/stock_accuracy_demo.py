@@ -37,9 +37,12 @@ class StockAccuracyDemo(models.AbstractModel):
         vendor = self.env.ref("base.res_partner_1", raise_if_not_found=False) or (
             self.env.company.partner_id
         )
-        customers = self.env["res.partner"].search(
-            [("is_company", "=", True), ("id", "!=", self.env.company.partner_id.id)], limit=5
-        ) or self.env.company.partner_id
+        customers = (
+            self.env["res.partner"].search(
+                [("is_company", "=", True), ("id", "!=", self.env.company.partner_id.id)], limit=5
+            )
+            or self.env.company.partner_id
+        )
         now = fields.Datetime.now()
         picking_dates = {}
         for wh_index, warehouse in enumerate(warehouses):
@@ -91,13 +94,11 @@ class StockAccuracyDemo(models.AbstractModel):
 
     @api.model
     def _create_done_picking(self, picking_type, partner, lines, lot_prefix):
-        source = (
-            picking_type.default_location_src_id
-            or self.env.ref("stock.stock_location_suppliers")
+        source = picking_type.default_location_src_id or self.env.ref(
+            "stock.stock_location_suppliers"
         )
-        destination = (
-            picking_type.default_location_dest_id
-            or self.env.ref("stock.stock_location_customers")
+        destination = picking_type.default_location_dest_id or self.env.ref(
+            "stock.stock_location_customers"
         )
         picking = self.env["stock.picking"].create(
             {
@@ -178,7 +179,7 @@ class StockAccuracyDemo(models.AbstractModel):
             UPDATE stock_picking p
                SET date_done = d.date, scheduled_date = d.date, date = d.date
               FROM d WHERE p.id = d.picking_id
-            """,  # noqa: S608 - only placeholders are formatted in
+            """,
             params,
         )
         cr.execute(
@@ -186,7 +187,7 @@ class StockAccuracyDemo(models.AbstractModel):
             WITH d(picking_id, date) AS (VALUES {values})
             UPDATE stock_move m SET date = d.date, date_deadline = NULL
               FROM d WHERE m.picking_id = d.picking_id
-            """,  # noqa: S608
+            """,
             params,
         )
         cr.execute(
@@ -194,7 +195,7 @@ class StockAccuracyDemo(models.AbstractModel):
             WITH d(picking_id, date) AS (VALUES {values})
             UPDATE stock_move_line l SET date = d.date
               FROM d WHERE l.picking_id = d.picking_id
-            """,  # noqa: S608
+            """,
             params,
         )
         cr.execute(
@@ -223,8 +224,10 @@ class StockAccuracyDemo(models.AbstractModel):
                 ["product_id"],
                 ["quantity:sum"],
             )
-            stocked = {product for product, qty in quants if qty > 0}
-            short = templates.product_variant_id.filtered(lambda p: p not in stocked)[:3]
+            stocked = self.env["product.product"].union(
+                *[product for product, qty in quants if qty > 0]
+            )
+            short = (templates.product_variant_id - stocked)[:3]
             if not short:
                 continue
             picking = self.env["stock.picking"].create(
@@ -237,8 +240,10 @@ class StockAccuracyDemo(models.AbstractModel):
                         fields.Command.create(
                             {
                                 "name": product.display_name,
-                            "location_id": warehouse.lot_stock_id.id,
-                            "location_dest_id": self.env.ref("stock.stock_location_customers").id,
+                                "location_id": warehouse.lot_stock_id.id,
+                                "location_dest_id": self.env.ref(
+                                    "stock.stock_location_customers"
+                                ).id,
                                 "product_id": product.id,
                                 "product_uom_qty": 5,
                                 "product_uom": product.uom_id.id,

@@ -15,17 +15,26 @@ class AccuracyCommon(BaseCommon):
         )
         cls.stock_location = cls.warehouse.lot_stock_id
         cls.counter = new_test_user(
-            cls.env, "sa_counter", groups="stock_accuracy.group_accuracy_counter",
+            cls.env,
+            "sa_counter",
+            groups="stock_accuracy.group_accuracy_counter",
             name="Cora Counter",
         )
         cls.checker = new_test_user(
-            cls.env, "sa_checker", groups="stock_accuracy.group_accuracy_checker",
+            cls.env,
+            "sa_checker",
+            groups="stock_accuracy.group_accuracy_checker",
             name="Chen Checker",
         )
         cls.manager = new_test_user(
-            cls.env, "sa_manager", groups="stock_accuracy.group_accuracy_manager",
+            cls.env,
+            "sa_manager",
+            groups="stock_accuracy.group_accuracy_manager",
             name="Mia Manager",
         )
         cls.stock_user = new_test_user(
-            cls.env, "sa_stock_user", groups="stock.group_stock_user", name="Sam Stock",
+            cls.env,
+            "sa_stock_user",
+            groups="stock.group_stock_user",
+            name="Sam Stock",
         )

@@ -40,8 +40,6 @@ class TestSettings(AccuracyCommon):
             self.env.flush_all()
 
     def test_settings_view_shows_the_accuracy_block(self):
-        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"][
-            "arch"
-        ]
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn('name="stock_accuracy_setting_container"', arch)
         self.assertIn('name="accuracy_dead_stock_days"', arch)

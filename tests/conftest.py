@@ -1,0 +1,83 @@
+"""Root tests run outside one Odoo transaction: whole databases, files, services.
+
+`./run test` hands them its PostgreSQL cluster and a template database that already holds
+Odoo's stock demo data with stock_accuracy installed on top (SA_TEST_* variables). Run alone,
+they start their own cluster and build that template first.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from harness import odoo
+from harness.pg import Cluster, free_port
+
+
+class OdooSite:
+    """A cluster, an Odoo configuration and a template database to copy from."""
+
+    def __init__(self, cluster, config, template):
+        self.cluster = cluster
+        self.config = Path(config)
+        self.template = template
+
+    def copy_template(self, prefix="t"):
+        name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+        self.cluster.createdb(name, template=self.template)
+        return name
+
+    def odoo_bin(self, *args, log=None, check=True):
+        return odoo.odoo_bin(self.config, *args, log=log, check=check)
+
+    def shell(self, dbname, code, check=True):
+        """Run Python in `odoo-bin shell` on a database; returns its standard output."""
+        proc = subprocess.run(
+            [
+                sys.executable,
+                str(odoo.ODOO_PATH / "odoo-bin"),
+                "shell",
+                "-c",
+                str(self.config),
+                "-d",
+                dbname,
+                "--no-http",
+                "--log-level=warn",
+            ],
+            input=code + "\nenv.cr.commit()\n",
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=900,
+        )
+        if check and (proc.returncode or "Traceback" in proc.stderr):
+            raise AssertionError(f"odoo shell failed:\n{proc.stdout}\n{proc.stderr[-4000:]}")
+        return proc.stdout
+
+    def psql(self, dbname, sql):
+        return self.cluster.psql(dbname, sql)
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    port = os.environ.get("SA_TEST_PGPORT")
+    if port:
+        cluster = Cluster(port=int(port))
+        cluster.dir = Path(os.environ["SA_TEST_PG_DIR"])
+        yield OdooSite(cluster, os.environ["SA_TEST_CONFIG"], os.environ["SA_TEST_TEMPLATE_DB"])
+        return
+    work = tmp_path_factory.mktemp("site")
+    with Cluster(work) as cluster:
+        config = odoo.write_config(
+            cluster, work / "odoo.conf", http_port=free_port(), extra={"log_level": "warn"}
+        )
+        log = work / "odoo.log"
+        odoo.install(cluster, config, "template", ["stock"], log=log)
+        odoo.install(cluster, config, "template", [odoo.MODULE], log=log)
+        yield OdooSite(cluster, config, "template")

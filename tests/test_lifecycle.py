@@ -1,0 +1,99 @@
+"""A consultant's life with the module in a tenant database: install on data, upgrade, uninstall."""
+
+import pytest
+
+from harness import odoo
+
+INVENTORY_STILL_WORKS = """
+menus = env['ir.ui.menu'].load_menus(False)
+stock_root = env.ref('stock.menu_stock_root')
+assert stock_root.id in menus, 'Inventory menu lost'
+for model in ['stock.picking', 'stock.quant', 'stock.move', 'stock.move.line',
+              'product.template', 'stock.warehouse', 'stock.location', 'res.config.settings']:
+    env[model].get_views([(False, 'list'), (False, 'form'), (False, 'search')])
+env['res.config.settings'].create({}).execute()
+picking = env['stock.picking'].search([('state', '=', 'assigned')]).filtered(
+    lambda p: all(m.product_id.tracking == 'none' for m in p.move_ids))[:1]
+assert picking, 'no ready picking in the stock demo data'
+picking.move_ids.picked = True
+picking.with_context(
+    skip_backorder=True, picking_ids_not_to_backorder=picking.ids
+).button_validate()
+assert picking.state == 'done', picking.state
+quant = env['stock.quant'].search([('location_id.usage', '=', 'internal')], limit=1)
+quant.with_context(inventory_mode=True).inventory_quantity = quant.quantity + 1
+quant.action_apply_inventory()
+print('INVENTORY-OK')
+"""
+
+
+@pytest.fixture
+def tenant(site):
+    name = site.copy_template("lifecycle")
+    yield name
+    site.cluster.dropdb(name)
+
+
+def test_module_installed_on_top_of_existing_stock(site):
+    db = site.template
+    assert odoo.module_state(site.cluster, db, odoo.MODULE) == "installed"
+    done_moves = int(site.psql(db, "SELECT count(*) FROM stock_move WHERE state = 'done'"))
+    quants = int(site.psql(db, "SELECT count(*) FROM stock_quant"))
+    stock_installed_first = site.psql(
+        db,
+        "SELECT (SELECT create_date FROM ir_module_module"
+        "        WHERE name = 'stock' AND state = 'installed')"
+        " < (SELECT min(create_date) FROM ir_model_data WHERE module = 'stock_accuracy')",
+    )
+    assert done_moves > 0 and quants > 0
+    assert stock_installed_first == "t"
+
+
+def test_upgrade_keeps_settings_and_data(site, tenant, tmp_path):
+    site.psql(tenant, "UPDATE res_company SET accuracy_dead_stock_days = 99")
+    before = site.psql(tenant, "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'")
+    log = tmp_path / "upgrade.log"
+    site.odoo_bin("-d", tenant, "-u", odoo.MODULE, "--stop-after-init", "--no-http", log=log)
+    text = log.read_text()
+    assert " ERROR " not in text and " CRITICAL " not in text, text[-3000:]
+    assert odoo.module_state(site.cluster, tenant) == "installed"
+    assert site.psql(tenant, "SELECT accuracy_dead_stock_days FROM res_company LIMIT 1") == "99"
+    after = site.psql(tenant, "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'")
+    assert before == after
+
+
+def test_uninstall_leaves_inventory_working(site, tenant):
+    site.shell(
+        tenant,
+        "env['ir.module.module'].search([('name', '=', 'stock_accuracy')])"
+        ".button_immediate_uninstall()",
+    )
+    assert odoo.module_state(site.cluster, tenant) == "uninstalled"
+    leftovers = {
+        "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'"
+        " AND model NOT IN ('ir.model', 'ir.model.fields')",
+        "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'Accuracy'",
+        "views": "SELECT count(*) FROM ir_ui_view WHERE arch_db::text LIKE '%accuracy_%'",
+        "crons": "SELECT count(*) FROM ir_cron c"
+        " JOIN ir_act_server a ON a.id = c.ir_actions_server_id WHERE a.code LIKE '%accuracy%'",
+        "columns": "SELECT count(*) FROM information_schema.columns"
+        " WHERE column_name LIKE 'accuracy\\_%' AND table_schema = 'public'",
+        "tables": "SELECT count(*) FROM information_schema.tables"
+        " WHERE table_name LIKE 'stock\\_accuracy\\_%' AND table_schema = 'public'",
+        "groups": "SELECT count(*) FROM res_groups g JOIN ir_module_category c"
+        " ON c.id = g.category_id WHERE c.name->>'en_US' = 'Inventory Accuracy'",
+    }
+    found = {name: site.psql(tenant, sql) for name, sql in leftovers.items()}
+    assert found == dict.fromkeys(leftovers, "0"), found
+    assert "INVENTORY-OK" in site.shell(tenant, INVENTORY_STILL_WORKS)
+
+
+def test_reinstall_after_uninstall(site, tenant, tmp_path):
+    site.shell(
+        tenant,
+        "env['ir.module.module'].search([('name', '=', 'stock_accuracy')])"
+        ".button_immediate_uninstall()",
+    )
+    log = tmp_path / "reinstall.log"
+    odoo.install(site.cluster, site.config, tenant, [odoo.MODULE], log=log)
+    assert odoo.module_state(site.cluster, tenant) == "installed"
