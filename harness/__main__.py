@@ -147,7 +147,7 @@ def cmd_test(options):
             step("root tests (packaging, lifecycle, files, services)")
             junit = WORK / "junit-root.xml"
             junit.unlink(missing_ok=True)
-            run_pytest([*selection, "tests"], junit, env)
+            run_pytest(["-p", "no:odoo", *selection, "tests"], junit, env)
             counts = junit_counts(junit)
             step("root tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts))
             if not junit.exists() or counts["passed"] + counts["failed"] == 0:

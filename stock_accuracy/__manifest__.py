@@ -19,6 +19,8 @@
         "views/res_config_settings_views.xml",
         "views/stock_accuracy_menus.xml",
     ],
+    "pre_init_hook": "pre_init_hook",
+    "uninstall_hook": "uninstall_hook",
     "assets": {
         "web.assets_tests": [
             "stock_accuracy/static/tests/tours/*.js",

@@ -58,7 +58,7 @@ class OdooSite:
         )
         if check and (proc.returncode or "Traceback" in proc.stderr):
             raise AssertionError(f"odoo shell failed:\n{proc.stdout}\n{proc.stderr[-4000:]}")
-        return proc.stdout
+        return proc.stdout + proc.stderr
 
     def psql(self, dbname, sql):
         return self.cluster.psql(dbname, sql)
