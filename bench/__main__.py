@@ -47,6 +47,8 @@ def parse(argv):
     parser.add_argument("--pg-port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--pg-dir", help=argparse.SUPPRESS)
     parser.add_argument("--config", type=Path, help=argparse.SUPPRESS)
+    # Start from a copy of this database (already holding the module) instead of installing.
+    parser.add_argument("--template", help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     base = SMOKE if options.smoke else default
     options.size = generate.Size(
@@ -78,7 +80,7 @@ def main(argv=None):
 
 def run(cluster, config, options):
     size = options.size
-    key = generate.cache_key(size)
+    key = generate.cache_key(size, options.template)
     dump_path = options.cache_dir / f"{key}.dump"
     meta_path = options.cache_dir / f"{key}.json"
     log = WORK / "bench-odoo.log"
@@ -86,7 +88,7 @@ def run(cluster, config, options):
     if options.rebuild or not dump_path.exists() or not meta_path.exists():
         say(f"building the dataset {size.label} (cache key {key})")
         try:
-            facts = build_and_dump(cluster, config, size, dump_path, log)
+            facts = build_and_dump(cluster, config, size, dump_path, log, options.template)
         except generate.ConsistencyError as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             return 1
@@ -144,8 +146,8 @@ def rows_json(ctx):
     return [_as_json(row) for row in ctx.rows]
 
 
-def build_and_dump(cluster, config, size, dump_path, log):
-    facts = generate.build(cluster, config, BUILD_DB, size, log, say=say)
+def build_and_dump(cluster, config, size, dump_path, log, template=None):
+    facts = generate.build(cluster, config, BUILD_DB, size, log, say=say, template=template)
     registry = generate.open_registry(config, BUILD_DB)
     with registry.cursor() as cr:
         facts.update(generate.check(generate.superuser_env(cr), size, say=say))

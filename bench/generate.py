@@ -62,8 +62,10 @@ def code_version():
     return digest.hexdigest()[:12]
 
 
-def cache_key(size):
-    payload = json.dumps({"size": asdict(size), "seed": SEED, "code": code_version()})
+def cache_key(size, template=None):
+    payload = json.dumps(
+        {"size": asdict(size), "seed": SEED, "code": code_version(), "template": template}
+    )
     return (
         f"{size.products}p-{size.warehouses}wh-{size.moves}m-"
         + (hashlib.sha1(payload.encode()).hexdigest()[:12])
@@ -123,12 +125,19 @@ def _config_value(config, key):
 # -- building ---------------------------------------------------------------------------------
 
 
-def build(cluster, config, dbname, size, log, say=print):
-    """Create dbname from scratch and fill it; returns a dict of facts about the dataset."""
+def build(cluster, config, dbname, size, log, say=print, template=None):
+    """Create dbname and fill it; returns a dict of facts about the dataset.
+
+    dbname starts as Odoo + stock_accuracy installed without demo data, or, with template, as a
+    copy of that database (one that already has the module: the root tests pass theirs)."""
     started = time.time()
     cluster.dropdb(dbname)
-    say(f"installing Odoo + {harness_odoo.MODULE} without demo data into {dbname} (log: {log})")
-    harness_odoo.install(cluster, config, dbname, [harness_odoo.MODULE], demo=False, log=log)
+    if template:
+        say(f"copying {template} (Odoo + {harness_odoo.MODULE} installed) to {dbname}")
+        cluster.createdb(dbname, template=template)
+    else:
+        say(f"installing Odoo + {harness_odoo.MODULE} without demo data into {dbname} (log: {log})")
+        harness_odoo.install(cluster, config, dbname, [harness_odoo.MODULE], demo=False, log=log)
     installed = time.time()
     registry = open_registry(config, dbname)
     with registry.cursor() as cr:
@@ -154,8 +163,15 @@ def open_registry(config, dbname):
     import odoo
     from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config(["-c", str(config), "--log-level", "warn"])
+    if not _CONFIGURED:  # Odoo's configuration can be parsed once per process
+        odoo.tools.config.parse_config(["-c", str(config), "--log-level", "warn"])
+        _CONFIGURED.append(str(config))
+    elif _CONFIGURED[0] != str(config):
+        raise RuntimeError(f"Odoo is configured from {_CONFIGURED[0]}, not {config}")
     return Registry(dbname)
+
+
+_CONFIGURED = []
 
 
 def superuser_env(cr):
@@ -332,6 +348,7 @@ def _history_sql(size, master):
     warehouses = len(master["warehouses"])
     vendors = "ARRAY[%s]" % ",".join(map(str, master["vendor_ids"]))
     customers = "ARRAY[%s]" % ",".join(map(str, master["customer_ids"]))
+    n_vendors, n_customers = len(master["vendor_ids"]), len(master["customer_ids"])
     now = "date_trunc('hour', now() AT TIME ZONE 'UTC')"
     audit = f"1, 1, {now}, {now}"
     return [
@@ -434,8 +451,8 @@ def _history_sql(size, master):
                    CASE p.kind WHEN 'out' THEN {customer_loc} ELSE w.stock_id END,
                    CASE p.kind WHEN 'in' THEN w.in_type WHEN 'out' THEN w.out_type
                                ELSE w.int_type END,
-                   CASE p.kind WHEN 'in' THEN {vendors}[1 + p.id % 20]
-                               WHEN 'out' THEN {customers}[1 + p.id % 50] END,
+                   CASE p.kind WHEN 'in' THEN ({vendors})[1 + p.id % {n_vendors}]
+                               WHEN 'out' THEN ({customers})[1 + p.id % {n_customers}] END,
                    {company}, 'direct', 'done', '0', false, true, false,
                    p.first_date, p.first_date, p.last_date,
                    1, 1, p.first_date, p.last_date
