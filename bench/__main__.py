@@ -22,7 +22,6 @@ from .runner import Context, format_markdown, format_table
 
 WORK = Path(os.environ.get("STOCK_ACCURACY_WORK", harness_odoo.ROOT / ".work")).resolve()
 SMOKE = generate.Size(products=200, warehouses=2, moves=5000)
-BUILD_DB = "bench_build"
 
 
 def say(message):
@@ -88,7 +87,9 @@ def run(cluster, config, options):
     if options.rebuild or not dump_path.exists() or not meta_path.exists():
         say(f"building the dataset {size.label} (cache key {key})")
         try:
-            facts = build_and_dump(cluster, config, size, dump_path, log, options.template)
+            facts = build_and_dump(
+                cluster, config, size, dump_path, log, f"{options.dbname}_build", options.template
+            )
         except generate.ConsistencyError as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             return 1
@@ -146,24 +147,24 @@ def rows_json(ctx):
     return [_as_json(row) for row in ctx.rows]
 
 
-def build_and_dump(cluster, config, size, dump_path, log, template=None):
-    facts = generate.build(cluster, config, BUILD_DB, size, log, say=say, template=template)
-    registry = generate.open_registry(config, BUILD_DB)
+def build_and_dump(cluster, config, size, dump_path, log, build_db, template=None):
+    facts = generate.build(cluster, config, build_db, size, log, say=say, template=template)
+    registry = generate.open_registry(config, build_db)
     with registry.cursor() as cr:
         facts.update(generate.check(generate.superuser_env(cr), size, say=say))
-    close_database(BUILD_DB)
-    say(f"dumping {BUILD_DB} to {dump_path}")
+    close_database(build_db)
+    say(f"dumping {build_db} to {dump_path}")
     started = time.time()
-    generate.dump(cluster, BUILD_DB, dump_path)
-    generate.save_filestore(config, BUILD_DB, dump_path.with_suffix(""))
+    generate.dump(cluster, build_db, dump_path)
+    generate.save_filestore(config, build_db, dump_path.with_suffix(""))
     facts.update(
         dump_s=round(time.time() - started, 1),
         dump_bytes=dump_path.stat().st_size,
         built_at=f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         size=size.label,
     )
-    cluster.dropdb(BUILD_DB)
-    generate.drop_filestore(config, BUILD_DB)
+    cluster.dropdb(build_db)
+    generate.drop_filestore(config, build_db)
     say(
         "dataset built in {build_s} s, database {db}".format(
             db=generate.human_bytes(facts["database_bytes"]), **facts
