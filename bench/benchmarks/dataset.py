@@ -23,7 +23,8 @@ def run(ctx):
         facts["restore_s"],
         size=size,
         target=None if ctx.smoke else 5 * 60,
-        note=f"dump {human_bytes(facts['dump_bytes'])}",
+        note=f"dump {human_bytes(facts['dump_bytes'])}, restored database"
+        f" {human_bytes(facts['restored_database_bytes'])}",
     )
     ctx.record(
         "dataset: consistency check (SQL + ORM)",

@@ -38,4 +38,5 @@ def run(ctx):
         apply,
         size=f"{len(quant_ids)} quants",
         setup=count,
+        note="the baseline cycle counting compares against",
     )
