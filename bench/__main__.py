@@ -39,6 +39,9 @@ def parse(argv):
         "--smoke", action="store_true", help=f"tiny dataset ({SMOKE.label}), one run: what CI runs"
     )
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached dump")
+    parser.add_argument(
+        "--check-only", action="store_true", help="only run the consistency check on --dbname"
+    )
     parser.add_argument("--dbname", default="bench", help="database to restore into")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default .work/bench-cache")
     parser.add_argument("--results", type=Path, default=WORK / "bench-results.md")
@@ -79,6 +82,8 @@ def main(argv=None):
 
 def run(cluster, config, options):
     size = options.size
+    if options.check_only:
+        return check_only(config, options.dbname, size)
     key = generate.cache_key(size, options.template)
     dump_path = options.cache_dir / f"{key}.dump"
     meta_path = options.cache_dir / f"{key}.json"
@@ -140,6 +145,17 @@ def run(cluster, config, options):
         )
     )
     say(f"results written to {options.results}")
+    return 0
+
+
+def check_only(config, dbname, size):
+    registry = generate.open_registry(config, dbname)
+    with registry.cursor() as cr:
+        try:
+            generate.check(generate.superuser_env(cr), size, say=say)
+        except generate.ConsistencyError as exc:
+            print(f"FAILED: {exc}", file=sys.stderr)
+            return 1
     return 0
 
 

@@ -32,7 +32,7 @@ def bench_db(site):
     site.cluster.dropdb(f"{name}_build")
 
 
-def run_bench(site, dbname, tmp_path):
+def run_bench(site, dbname, tmp_path, *extra, expect=0):
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(odoo.ODOO_PATH), str(odoo.ROOT)])
     argv = [
@@ -53,17 +53,19 @@ def run_bench(site, dbname, tmp_path):
         str(tmp_path / "cache"),
         "--results",
         str(tmp_path / "results.md"),
+        *extra,
     ]
     proc = subprocess.run(
         argv, cwd=odoo.ROOT, env=env, capture_output=True, text=True, check=False, timeout=600
     )
     output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output[-6000:]
-    return output, json.loads((tmp_path / "results.json").read_text())
+    assert proc.returncode == expect, output[-6000:]
+    return output
 
 
 def test_bench_smoke_builds_checks_restores_and_reports(site, bench_db, tmp_path):
-    output, results = run_bench(site, bench_db, tmp_path)
+    output = run_bench(site, bench_db, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text())
     assert "building the dataset 200p/2wh/5000m" in output
     assert "quants = move lines; the ORM agrees" in output
     assert {row["benchmark"] for row in results["rows"]} == EXPECTED_ROWS
@@ -80,8 +82,19 @@ def test_bench_smoke_builds_checks_restores_and_reports(site, bench_db, tmp_path
     assert "| benchmark | size |" in markdown
 
     # The second run restores the cached dump instead of building it again.
-    output, results = run_bench(site, bench_db, tmp_path)
+    output = run_bench(site, bench_db, tmp_path)
+    results = json.loads((tmp_path / "results.json").read_text())
     assert "restoring the cached dataset 200p/2wh/5000m" in output
     assert "building the dataset" not in output
     assert "quants = move lines; the ORM agrees" in output
     assert {row["benchmark"] for row in results["rows"]} == EXPECTED_ROWS
+
+    # The check fails loudly when a quant no longer matches its move lines.
+    site.psql(
+        bench_db,
+        "UPDATE stock_quant SET quantity = quantity + 1 WHERE id = (SELECT q.id FROM stock_quant q"
+        " JOIN stock_location l ON l.id = q.location_id WHERE l.usage = 'internal'"
+        " ORDER BY q.id DESC LIMIT 1)",
+    )
+    output = run_bench(site, bench_db, tmp_path, "--check-only", expect=1)
+    assert "quants differ from move lines" in output
