@@ -38,5 +38,7 @@ def run(ctx):
         apply,
         size=f"{len(quant_ids)} quants",
         setup=count,
+        # Minutes per run at the default size: three runs give a median without an hour's wait.
+        runs=min(ctx.runs, 3),
         note="the baseline cycle counting compares against",
     )
