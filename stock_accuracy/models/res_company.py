@@ -46,8 +46,7 @@ class ResCompany(models.Model):
         "res.users",
         string="Escalate Overdue Exceptions To",
         domain="[('share', '=', False)]",
-        help="Told once when an exception is overdue, unless its routing rule names someone "
-        "else.",
+        help="Told once when an exception is overdue, unless its routing rule names someone else.",
     )
 
     def _accuracy_plan_working_days(self, days, start):

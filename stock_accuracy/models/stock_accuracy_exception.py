@@ -50,7 +50,6 @@ class StockAccuracyException(models.Model):
     warehouse_id = fields.Many2one("stock.warehouse", check_company=True, index=True)
     type_id = fields.Many2one(
         "stock.accuracy.exception.type",
-        string="Type",
         required=True,
         index=True,
         tracking=True,
@@ -121,7 +120,7 @@ class StockAccuracyException(models.Model):
     corrective_action = fields.Text()
     date_resolved = fields.Datetime(string="Resolved On", readonly=True, copy=False)
     date_closed = fields.Datetime(string="Closed On", readonly=True, copy=False)
-    closed_by_id = fields.Many2one("res.users", string="Closed By", readonly=True, copy=False)
+    closed_by_id = fields.Many2one("res.users", readonly=True, copy=False)
     occurrence_count = fields.Integer(
         string="Occurrences",
         default=1,
@@ -256,7 +255,9 @@ class StockAccuracyException(models.Model):
         if self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             return
         raise AccessError(
-            self.env._("Only an Accuracy Manager can %(action)s an inventory exception.", action=action)
+            self.env._(
+                "Only an Accuracy Manager can %(action)s an inventory exception.", action=action
+            )
         )
 
     # ------------------------------------------------------------------ CRUD
@@ -265,8 +266,9 @@ class StockAccuracyException(models.Model):
     def create(self, vals_list):
         if not self.env.su:
             self._check_manager(self.env._("create"))
+        routing_cache = {}
         for vals in vals_list:
-            self._prepare_routing(vals)
+            self._prepare_routing(vals, routing_cache)
         exceptions = super(
             StockAccuracyException, self.with_context(mail_create_nolog=True)
         ).create(vals_list)
@@ -274,15 +276,12 @@ class StockAccuracyException(models.Model):
         return exceptions.with_env(self.env)
 
     def write(self, vals):
-        if not self.env.su and not self.env.user.has_group(
-            "stock_accuracy.group_accuracy_manager"
-        ):
+        if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             forbidden = set(vals) - PROGRESS_FIELDS
             if forbidden:
                 raise AccessError(
                     self.env._(
-                        "Only an Accuracy Manager can change %(fields)s of an inventory "
-                        "exception.",
+                        "Only an Accuracy Manager can change %(fields)s of an inventory exception.",
                         fields=", ".join(
                             self._fields[name].get_description(self.env)["string"]
                             for name in sorted(forbidden)
@@ -302,35 +301,49 @@ class StockAccuracyException(models.Model):
                     exception._move_activity_deadline()
         return result
 
-    def _prepare_routing(self, vals):
+    def _prepare_routing(self, vals, cache=None):
         """Complete ``vals`` of a new exception with its company, warehouse, sequence name,
-        routing rule, owner, escalation contact, severity and deadline."""
+        routing rule, owner, escalation contact, severity and deadline. ``cache`` shares the
+        routing of identical (company, warehouse, type) between the exceptions of one batch."""
         company = self.env["res.company"].browse(vals.get("company_id") or self.env.company.id)
         vals["company_id"] = company.id
+        if not vals.get("type_id"):
+            raise UserError(self.env._("An inventory exception needs a type."))
         exception_type = self.env["stock.accuracy.exception.type"].browse(vals["type_id"])
         location = self.env["stock.location"].browse(vals.get("location_id"))
         warehouse = self.env["stock.warehouse"].browse(vals.get("warehouse_id"))
         if not warehouse and location:
             warehouse = location.warehouse_id
             vals["warehouse_id"] = warehouse.id
-        rule = self.env["stock.accuracy.exception.rule"].sudo()._find_rule(
-            company, warehouse, exception_type
-        )
-        vals["rule_id"] = rule.id
-        if not vals.get("user_id"):
-            vals["user_id"] = self._find_owner(company, warehouse, rule).id
-        if not vals.get("escalation_user_id"):
-            escalation = rule.escalation_user_id or company.accuracy_escalation_user_id
-            vals["escalation_user_id"] = escalation.filtered("active").id
-        if not vals.get("severity"):
-            vals["severity"] = rule.severity or exception_type.default_severity
-        if not vals.get("date_deadline"):
-            now = fields.Datetime.now()
-            vals["date_deadline"] = (
-                rule._compute_deadline(now)
-                if rule
-                else company._accuracy_plan_working_days(exception_type.default_deadline_days, now)
+        cache = {} if cache is None else cache
+        key = (company.id, warehouse.id, exception_type.id)
+        if key not in cache:
+            rule = (
+                self.env["stock.accuracy.exception.rule"]
+                .sudo()
+                ._find_rule(company, warehouse, exception_type)
             )
+            now = fields.Datetime.now()
+            cache[key] = {
+                "rule_id": rule.id,
+                "user_id": self._find_owner(company, warehouse, rule).id,
+                "escalation_user_id": (
+                    rule.escalation_user_id or company.accuracy_escalation_user_id
+                )
+                .filtered("active")
+                .id,
+                "severity": rule.severity or exception_type.default_severity,
+                "date_deadline": (
+                    rule._compute_deadline(now)
+                    if rule
+                    else company._accuracy_plan_working_days(
+                        exception_type.default_deadline_days, now
+                    )
+                ),
+            }
+        for field, value in cache[key].items():
+            if not vals.get(field):
+                vals[field] = value
         if vals.get("name", "/") == "/":
             vals["name"] = self._next_name(company)
         return vals
@@ -343,7 +356,7 @@ class StockAccuracyException(models.Model):
             candidate = candidate.sudo()
             if candidate and candidate.active and company in candidate.company_ids:
                 return candidate
-        managers = self.env.ref("stock_accuracy.group_accuracy_manager").sudo().all_user_ids
+        managers = self.env.ref("stock_accuracy.group_accuracy_manager").sudo().users
         owner = managers.filtered(
             lambda user: user.active and not user.share and company in user.company_ids
         ).sorted("id")[:1]
@@ -503,25 +516,7 @@ class StockAccuracyException(models.Model):
             model, res_id = source.split(",")
             source = self.env[model].browse(int(res_id))
         if source:
-            if source._name not in sources:
-                raise UserError(
-                    self.env._(
-                        "An inventory exception cannot come from a %(model)s record.",
-                        model=source._description,
-                    )
-                )
-            vals["source_ref"] = f"{source._name},{source.id}"
-            for field in ("company_id", "product_id", "location_id", "lot_id"):
-                if field not in vals and field in source._fields:
-                    related = source[field]
-                    if isinstance(related, models.BaseModel) and len(related) == 1:
-                        vals[field] = related.id
-            if source._name == "product.product":
-                vals.setdefault("product_id", source.id)
-            elif source._name == "stock.location":
-                vals.setdefault("location_id", source.id)
-            elif source._name == "stock.lot":
-                vals.setdefault("lot_id", source.id)
+            self._values_from_source(source, vals, sources)
         for field in ("product_id", "location_id", "lot_id", "warehouse_id", "company_id"):
             value = vals.get(field)
             if isinstance(value, models.BaseModel):
@@ -549,6 +544,32 @@ class StockAccuracyException(models.Model):
         return vals
 
     @api.model
+    def _values_from_source(self, source, vals, sources):
+        """Fill the source reference of ``vals`` and the company, product, location and lot
+        it does not give from the source record."""
+        if source._name not in sources:
+            raise UserError(
+                self.env._(
+                    "An inventory exception cannot come from a %(model)s record.",
+                    model=source._description,
+                )
+            )
+        vals["source_ref"] = f"{source._name},{source.id}"
+        own_field = {
+            "product.product": "product_id",
+            "stock.location": "location_id",
+            "stock.lot": "lot_id",
+        }.get(source._name)
+        if own_field:
+            vals.setdefault(own_field, source.id)
+        for field in ("company_id", "product_id", "location_id", "lot_id"):
+            if field not in vals and field in source._fields:
+                related = source[field]
+                if isinstance(related, models.BaseModel) and len(related) == 1:
+                    vals[field] = related.id
+        return vals
+
+    @api.model
     def _dedup_key(self, vals):
         return tuple(vals.get(field) or False for field in DEDUP_FIELDS)
 
@@ -557,7 +578,7 @@ class StockAccuracyException(models.Model):
         """{dedup key: open exception} for the anomalies in ``vals_list``, in one query."""
         if not vals_list:
             return {}
-        self.env.flush_model(list(DEDUP_FIELDS) + ["state"])
+        self.flush_model(list(DEDUP_FIELDS) + ["state"])
         keys = list({self._dedup_key(vals) for vals in vals_list})
         self.env.cr.execute(
             SQL(
@@ -600,9 +621,7 @@ class StockAccuracyException(models.Model):
                 update[field] = vals[field]
         if count_occurrence:
             update["occurrence_count"] = self.occurrence_count + 1
-            update["date_last_occurrence"] = vals.get(
-                "date_last_occurrence", fields.Datetime.now()
-            )
+            update["date_last_occurrence"] = vals.get("date_last_occurrence", fields.Datetime.now())
         if update:
             self.write(update)
 
@@ -636,7 +655,9 @@ class StockAccuracyException(models.Model):
         for exception in self:
             if exception.state != "new":
                 raise UserError(
-                    self.env._("Only a new exception can be started (%(name)s).", name=exception.name)
+                    self.env._(
+                        "Only a new exception can be started (%(name)s).", name=exception.name
+                    )
                 )
         self.sudo().write({"state": "in_progress"})
         return True
@@ -644,9 +665,7 @@ class StockAccuracyException(models.Model):
     def action_resolve(self):
         for exception in self:
             if exception.state not in OPEN_STATES:
-                raise UserError(
-                    self.env._("Exception %(name)s is not open.", name=exception.name)
-                )
+                raise UserError(self.env._("Exception %(name)s is not open.", name=exception.name))
             exception._check_can_be_resolved()
             if exception.reason_id.requires_note and not (exception.description or "").strip():
                 raise UserError(
@@ -686,9 +705,7 @@ class StockAccuracyException(models.Model):
         self._check_manager(self.env._("cancel"))
         for exception in self:
             if exception.state not in OPEN_STATES:
-                raise UserError(
-                    self.env._("Exception %(name)s is not open.", name=exception.name)
-                )
+                raise UserError(self.env._("Exception %(name)s is not open.", name=exception.name))
         self.sudo().write({"state": "cancelled", "is_overdue": False})
         self._owner_activities().unlink()
         return True
@@ -702,9 +719,9 @@ class StockAccuracyException(models.Model):
                 raise UserError(
                     self.env._("Exception %(name)s is already open.", name=exception.name)
                 )
-            duplicate = exception._find_open_duplicates(
-                [exception._read_dedup_values()]
-            ).get(exception._dedup_key(exception._read_dedup_values()))
+            duplicate = exception._find_open_duplicates([exception._read_dedup_values()]).get(
+                exception._dedup_key(exception._read_dedup_values())
+            )
             if duplicate:
                 raise UserError(
                     self.env._(
@@ -730,7 +747,9 @@ class StockAccuracyException(models.Model):
         corrective action and the shipped "condition cleared" root cause."""
         reason = self.env.ref(AUTO_RESOLVE_REASON_XMLID, raise_if_not_found=False)
         if not reason:
-            reason = self.env["stock.accuracy.reason"].sudo().search([("code", "=", "AUTO")], limit=1)
+            reason = (
+                self.env["stock.accuracy.reason"].sudo().search([("code", "=", "AUTO")], limit=1)
+            )
         to_resolve = self.sudo().filtered(lambda e: e.state in OPEN_STATES)
         if not to_resolve:
             return to_resolve
@@ -775,7 +794,9 @@ class StockAccuracyException(models.Model):
             if exception.escalation_user_id:
                 exception.activity_schedule(
                     act_type_xmlid="mail.mail_activity_data_todo",
-                    summary=self.env._("Overdue: %(summary)s", summary=exception._activity_summary()),
+                    summary=self.env._(
+                        "Overdue: %(summary)s", summary=exception._activity_summary()
+                    ),
                     user_id=exception.escalation_user_id.id,
                 )
         overdue.write(
@@ -792,9 +813,7 @@ class StockAccuracyException(models.Model):
     @api.model
     def action_run_detectors(self):
         self._check_manager(self.env._("run the detectors of"))
-        counts = self.env["stock.accuracy.exception.detector"]._run_all(
-            self.env.user.company_ids
-        )
+        counts = self.env["stock.accuracy.exception.detector"]._run_all(self.env.user.company_ids)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -802,8 +821,10 @@ class StockAccuracyException(models.Model):
                 "type": "info",
                 "title": self.env._("Detectors done"),
                 "message": self.env._(
-                    "%(raised)s exceptions raised or refreshed, %(resolved)s resolved.",
-                    raised=counts["raised"],
+                    "%(created)s exceptions raised, %(refreshed)s still open, %(resolved)s "
+                    "resolved.",
+                    created=counts["created"],
+                    refreshed=counts["refreshed"],
                     resolved=counts["resolved"],
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},

@@ -26,15 +26,15 @@ class StockAccuracyExceptionDetector(models.AbstractModel):
 
     @api.model
     def _run_all(self, companies=None, type_codes=None):
-        """Run the detectors (all, or ``type_codes``) for ``companies`` (default: all)."""
+        """Run the detectors (all, or ``type_codes``) for ``companies`` (default: all).
+        Returns how many exceptions were created, refreshed and resolved."""
         companies = companies or self.env["res.company"].sudo().search([])
-        counts = {"raised": 0, "resolved": 0}
+        counts = {"created": 0, "refreshed": 0, "resolved": 0}
         for code, detector in self._detectors().items():
             if type_codes and code not in type_codes:
                 continue
-            raised, resolved = self._run_detector(code, detector, companies)
-            counts["raised"] += len(raised)
-            counts["resolved"] += len(resolved)
+            for key, value in self._run_detector(code, detector, companies).items():
+                counts[key] += value
         return counts
 
     @api.model
@@ -46,8 +46,9 @@ class StockAccuracyExceptionDetector(models.AbstractModel):
             .search([("code", "=", type_code)], limit=1)
         )
         if not exception_type:
-            return Exception_, Exception_
+            return {}
         self.env.flush_all()
+        open_before = self._open_exceptions(exception_type, companies)
         rows = detector(companies)
         raised = Exception_
         for batch in split_every(BATCH_SIZE, rows, list):
@@ -59,30 +60,39 @@ class StockAccuracyExceptionDetector(models.AbstractModel):
         found = {Exception_._dedup_key(dict(row, type_id=exception_type.id)) for row in rows}
         stale = Exception_.browse(
             exception_id
-            for exception_id, key in self._open_detected_exceptions(exception_type, companies)
-            if key not in found
+            for exception_id, (key, detected) in open_before.items()
+            if detected and key not in found
         )
         resolved = stale._auto_resolve(
             self.env._("Resolved automatically: the detector no longer finds this anomaly.")
         )
-        return raised, resolved
+        created = len(set(raised.ids) - set(open_before))
+        return {
+            "created": created,
+            "refreshed": len(raised) - created,
+            "resolved": len(resolved),
+        }
 
     @api.model
-    def _open_detected_exceptions(self, exception_type, companies):
-        self.env.flush_model("stock.accuracy.exception")
+    def _open_exceptions(self, exception_type, companies):
+        """{id: (dedup key, raised by a detector)} of the open exceptions of a type."""
+        self.env["stock.accuracy.exception"].flush_model()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT id, company_id, type_id, product_id, location_id, lot_id, source_ref
+                SELECT id, company_id, type_id, product_id, location_id, lot_id, source_ref,
+                       detected_by_cron
                   FROM stock_accuracy_exception
-                 WHERE type_id = %s AND company_id IN %s AND detected_by_cron
-                   AND state IN ('new', 'in_progress')
+                 WHERE type_id = %s AND company_id IN %s AND state IN ('new', 'in_progress')
                 """,
                 exception_type.id,
                 tuple(companies.ids),
             )
         )
-        return [(row[0], tuple(value or False for value in row[1:])) for row in self.env.cr.fetchall()]
+        return {
+            row[0]: (tuple(value or False for value in row[1:7]), row[7])
+            for row in self.env.cr.fetchall()
+        }
 
     @api.model
     def _rows(self, query):
@@ -161,7 +171,7 @@ class StockAccuracyExceptionDetector(models.AbstractModel):
                       FROM op
                       JOIN stock_quant q ON q.product_id = op.product_id
                       JOIN stock_location ql ON ql.id = q.location_id
-                     WHERE ql.usage = 'internal' AND ql.parent_path LIKE op.parent_path || '%%'
+                     WHERE ql.usage = 'internal' AND starts_with(ql.parent_path, op.parent_path)
                      GROUP BY op.id
                 )
                 SELECT op.company_id, op.warehouse_id, op.product_id, op.location_id,

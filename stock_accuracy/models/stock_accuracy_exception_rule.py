@@ -48,7 +48,6 @@ class StockAccuracyExceptionRule(models.Model):
     deadline_value = fields.Integer(string="Deadline", default=2, required=True)
     deadline_unit = fields.Selection(
         [("days", "Working Days"), ("hours", "Hours")],
-        string="Deadline Unit",
         default="days",
         required=True,
     )
@@ -93,4 +92,3 @@ class StockAccuracyExceptionRule(models.Model):
             ]
         )
         return rules[:1]
-

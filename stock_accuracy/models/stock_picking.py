@@ -28,6 +28,4 @@ class StockPicking(models.Model):
 
     def action_view_accuracy_exceptions(self):
         self.ensure_one()
-        return self.env["stock.accuracy.exception"]._action_for(
-            self._accuracy_exception_domain()
-        )
+        return self.env["stock.accuracy.exception"]._action_for(self._accuracy_exception_domain())

@@ -6,7 +6,6 @@ class StockWarehouse(models.Model):
 
     accuracy_manager_id = fields.Many2one(
         "res.users",
-        string="Accuracy Manager",
         domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
         help="Owns the inventory exceptions of this warehouse that no routing rule assigns.",
     )
