@@ -251,24 +251,30 @@ class StockAccuracyException(models.Model):
                 )
             )
 
-    def _check_manager(self, action):
+    def _check_manager(self, message):
+        """Raise ``message`` unless the user is an Accuracy Manager."""
         if self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             return
-        raise AccessError(
-            self.env._(
-                "Only an Accuracy Manager can %(action)s an inventory exception.", action=action
-            )
-        )
+        raise AccessError(message)
 
     # ------------------------------------------------------------------ CRUD
 
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.su:
-            self._check_manager(self.env._("create"))
+            self._check_manager(
+                self.env._("Only an Accuracy Manager can create an inventory exception by hand.")
+            )
         routing_cache = {}
+        unnamed = {}
         for vals in vals_list:
             self._prepare_routing(vals, routing_cache)
+            if vals.get("name", "/") == "/":
+                unnamed.setdefault(vals["company_id"], []).append(vals)
+        for company_id, company_vals in unnamed.items():
+            names = self._next_names(self.env["res.company"].browse(company_id), len(company_vals))
+            for vals, name in zip(company_vals, names, strict=True):
+                vals["name"] = name
         exceptions = super(
             StockAccuracyException, self.with_context(mail_create_nolog=True)
         ).create(vals_list)
@@ -344,8 +350,6 @@ class StockAccuracyException(models.Model):
         for field, value in cache[key].items():
             if not vals.get(field):
                 vals[field] = value
-        if vals.get("name", "/") == "/":
-            vals["name"] = self._next_name(company)
         return vals
 
     @api.model
@@ -371,13 +375,14 @@ class StockAccuracyException(models.Model):
         return owner
 
     @api.model
-    def _next_name(self, company):
-        sequence = self.env["ir.sequence"].sudo()
+    def _next_names(self, company, count):
+        """``count`` references from the company's own sequence (created on first use), drawn
+        in one query."""
+        Sequence = self.env["ir.sequence"].sudo()
         code = "stock.accuracy.exception"
-        if not sequence.search_count(
-            [("code", "=", code), ("company_id", "=", company.id)], limit=1
-        ):
-            sequence.create(
+        sequence = Sequence.search([("code", "=", code), ("company_id", "=", company.id)], limit=1)
+        if not sequence:
+            sequence = Sequence.create(
                 {
                     "name": self.env._("Inventory Exceptions %(company)s", company=company.name),
                     "code": code,
@@ -386,7 +391,16 @@ class StockAccuracyException(models.Model):
                     "company_id": company.id,
                 }
             )
-        return sequence.with_company(company).next_by_code(code)
+        if sequence.implementation != "standard" or sequence.use_date_range:
+            return [sequence.next_by_id() for _index in range(count)]
+        self.env.cr.execute(
+            SQL(
+                "SELECT nextval(%s) FROM generate_series(1, %s)",
+                f"ir_sequence_{sequence.id:03d}",
+                count,
+            )
+        )
+        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
 
     # ------------------------------------------------------------------ activities
 
@@ -684,7 +698,9 @@ class StockAccuracyException(models.Model):
         return True
 
     def action_close(self):
-        self._check_manager(self.env._("close"))
+        self._check_manager(
+            self.env._("Only an Accuracy Manager can close an inventory exception.")
+        )
         for exception in self:
             if exception.state != "resolved":
                 raise UserError(
@@ -702,7 +718,9 @@ class StockAccuracyException(models.Model):
         return True
 
     def action_cancel(self):
-        self._check_manager(self.env._("cancel"))
+        self._check_manager(
+            self.env._("Only an Accuracy Manager can cancel an inventory exception.")
+        )
         for exception in self:
             if exception.state not in OPEN_STATES:
                 raise UserError(self.env._("Exception %(name)s is not open.", name=exception.name))
@@ -713,7 +731,9 @@ class StockAccuracyException(models.Model):
     def action_reopen(self):
         """Reopen a resolved, closed or cancelled exception; its chatter keeps the history
         of the earlier resolution."""
-        self._check_manager(self.env._("reopen"))
+        self._check_manager(
+            self.env._("Only an Accuracy Manager can reopen an inventory exception.")
+        )
         for exception in self:
             if exception.state in OPEN_STATES:
                 raise UserError(
@@ -812,7 +832,7 @@ class StockAccuracyException(models.Model):
 
     @api.model
     def action_run_detectors(self):
-        self._check_manager(self.env._("run the detectors of"))
+        self._check_manager(self.env._("Only an Accuracy Manager can run the exception detectors."))
         counts = self.env["stock.accuracy.exception.detector"]._run_all(self.env.user.company_ids)
         return {
             "type": "ir.actions.client",
