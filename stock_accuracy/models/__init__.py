@@ -9,4 +9,5 @@ from . import stock_accuracy_reason
 from . import stock_warehouse
 from . import stock_location
 from . import stock_picking
+from . import product_product
 from . import product_template

@@ -496,18 +496,25 @@ class StockAccuracyException(models.Model):
             Exception_._prepare_raise_values(exception_type, vals, sources) for vals in vals_list
         ]
         existing = Exception_._find_open_duplicates(prepared)
-        to_create = []
-        result = Exception_.browse()
+        to_create = {}
+        refreshed_ids = []
         for vals in prepared:
-            duplicate = existing.get(Exception_._dedup_key(vals))
+            key = Exception_._dedup_key(vals)
+            duplicate = existing.get(key)
             if duplicate:
                 duplicate._refresh_occurrence(vals, count_occurrence)
-                result |= duplicate
+                refreshed_ids.append(duplicate.id)
+            elif key in to_create:
+                pending = to_create[key]
+                pending.update({k: vals[k] for k in ("quantity", "value") if k in vals})
+                if count_occurrence:
+                    pending["occurrence_count"] = pending.get("occurrence_count", 1) + 1
             else:
-                to_create.append(vals)
+                to_create[key] = vals
+        created = Exception_.browse()
         if to_create:
-            result |= Exception_._create_or_refresh(to_create, count_occurrence)
-        return result.with_env(self.env)
+            created = Exception_._create_or_refresh(list(to_create.values()), count_occurrence)
+        return (Exception_.browse(refreshed_ids) | created).with_env(self.env)
 
     @api.model
     def _get_type(self, type_code):
@@ -631,7 +638,12 @@ class StockAccuracyException(models.Model):
         self.ensure_one()
         update = {}
         for field in ("quantity", "value"):
-            if field in vals and vals[field] != self[field]:
+            # Compare as stored (rounded to the field's precision), so that a detector finding
+            # the same figures again writes nothing.
+            if (
+                field in vals
+                and self._fields[field].convert_to_cache(vals[field], self) != self[field]
+            ):
                 update[field] = vals[field]
         if count_occurrence:
             update["occurrence_count"] = self.occurrence_count + 1
@@ -649,19 +661,19 @@ class StockAccuracyException(models.Model):
         except pg_errors.UniqueViolation:
             _logger.info("Inventory exception raised concurrently, refreshing it instead")
             self.env.invalidate_all()
-        result = self.browse()
+        result_ids = []
         for vals in vals_list:
             try:
                 with self.env.cr.savepoint():
-                    result |= self.create([vals])
+                    result_ids.append(self.create([vals]).id)
             except pg_errors.UniqueViolation:
                 self.env.invalidate_all()
                 duplicate = self._find_open_duplicates([vals]).get(self._dedup_key(vals))
                 if not duplicate:
                     raise
                 duplicate._refresh_occurrence(vals, count_occurrence)
-                result |= duplicate
-        return result
+                result_ids.append(duplicate.id)
+        return self.browse(result_ids)
 
     # ------------------------------------------------------------------ actions
 

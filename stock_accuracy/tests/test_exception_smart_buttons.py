@@ -29,6 +29,9 @@ class TestExceptionSmartButtons(ExceptionCommon):
             self.stock_location.with_user(self.counter).accuracy_exception_count, 3
         )
         self.assertEqual(picking.with_user(self.counter).accuracy_exception_count, 1)
+        self.assertEqual(self.product.with_user(self.counter).accuracy_exception_count, 3)
+        action = self.product.with_user(self.counter).action_view_accuracy_exceptions()
+        self.assertEqual(self.Exception.search_count(action["domain"]), 4)
 
         action = picking.with_user(self.counter).action_view_accuracy_exceptions()
         found = self.Exception.with_user(self.counter).search(action["domain"])
