@@ -275,11 +275,26 @@ class StockAccuracyException(models.Model):
             names = self._next_names(self.env["res.company"].browse(company_id), len(company_vals))
             for vals, name in zip(company_vals, names, strict=True):
                 vals["name"] = name
+        bulk = self.env.context.get("accuracy_exception_bulk")
+        # The owner learns of a new exception from its activity; a bulk raise (detectors) skips
+        # the per-record chatter work and subscribes the owners in one go per owner.
         exceptions = super(
-            StockAccuracyException, self.with_context(mail_create_nolog=True)
+            StockAccuracyException,
+            self.with_context(
+                mail_create_nolog=True, mail_auto_subscribe_no_notify=True, tracking_disable=bulk
+            ),
         ).create(vals_list)
-        exceptions._schedule_owner_activity()
+        if bulk:
+            exceptions._subscribe_owners()
+        exceptions._schedule_owner_activity(notify=not bulk)
         return exceptions.with_env(self.env)
+
+    def _subscribe_owners(self):
+        for owner, exceptions in self.grouped("user_id").items():
+            if owner:
+                self.env["mail.followers"]._insert_followers(
+                    self._name, exceptions.ids, owner.partner_id.ids, check_existing=False
+                )
 
     def write(self, vals):
         if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
@@ -408,8 +423,9 @@ class StockAccuracyException(models.Model):
         self.ensure_one()
         return self.env._("%(type)s: %(name)s", type=self.type_id.name, name=self.name)
 
-    def _schedule_owner_activity(self):
-        """Put each open exception in its owner's native activity list, due on its deadline."""
+    def _schedule_owner_activity(self, notify=True):
+        """Put each open exception in its owner's native activity list, due on its deadline;
+        with ``notify``, the owner is also told by Odoo's usual activity notification."""
         activity_type = self.env.ref(ACTIVITY_TYPE_XMLID, raise_if_not_found=False)
         if not activity_type:
             return
@@ -428,9 +444,9 @@ class StockAccuracyException(models.Model):
             if exception.user_id and exception.state in OPEN_STATES
         ]
         if vals_list:
-            self.env["mail.activity"].sudo().with_context(mail_activity_quick_update=True).create(
-                vals_list
-            )
+            self.env["mail.activity"].sudo().with_context(
+                mail_activity_quick_update=not notify
+            ).create(vals_list)
 
     def _owner_activities(self):
         activity_type = self.env.ref(ACTIVITY_TYPE_XMLID, raise_if_not_found=False)
@@ -484,13 +500,14 @@ class StockAccuracyException(models.Model):
         return self._raise_exceptions(type_code, [vals])
 
     @api.model
-    def _raise_exceptions(self, type_code, vals_list, count_occurrence=True):
+    def _raise_exceptions(self, type_code, vals_list, count_occurrence=True, bulk=False):
         """Batch form of :meth:`_raise_exception`: one dict of values per anomaly (a source
         record under ``source_ref``). With ``count_occurrence=False`` (detectors re-checking a
         standing condition) an open exception only takes the latest quantity and value when
-        they changed. Returns the new and refreshed exceptions."""
+        they changed. ``bulk`` (detectors) creates the exceptions without per-record
+        notifications. Returns the new and refreshed exceptions."""
         exception_type = self._get_type(type_code)
-        Exception_ = self.sudo()
+        Exception_ = self.sudo().with_context(accuracy_exception_bulk=bulk)
         sources = dict(self._selection_source_model())
         prepared = [
             Exception_._prepare_raise_values(exception_type, vals, sources) for vals in vals_list

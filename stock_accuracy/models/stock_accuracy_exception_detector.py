@@ -56,6 +56,7 @@ class StockAccuracyExceptionDetector(models.AbstractModel):
                 type_code,
                 [dict(row, detected_by_cron=True) for row in batch],
                 count_occurrence=False,
+                bulk=True,
             )
         found = {Exception_._dedup_key(dict(row, type_id=exception_type.id)) for row in rows}
         stale = Exception_.browse(
