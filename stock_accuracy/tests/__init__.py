@@ -2,3 +2,10 @@ from . import test_security
 from . import test_settings
 from . import test_demo_data
 from . import test_tours
+from . import test_exception_routing
+from . import test_exception_lifecycle
+from . import test_exception_escalation
+from . import test_exception_dedup
+from . import test_exception_detectors
+from . import test_exception_security
+from . import test_exception_smart_buttons
