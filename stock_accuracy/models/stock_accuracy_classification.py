@@ -50,9 +50,7 @@ class StockAccuracyClassification(models.Model):
     ]
 
     def _check_manager(self):
-        if not self.env.su and not self.env.user.has_group(
-            "stock_accuracy.group_accuracy_manager"
-        ):
+        if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise AccessError(self.env._("Only accuracy managers can change ABC classes."))
 
     def write(self, vals):
@@ -87,9 +85,7 @@ class StockAccuracyClassification(models.Model):
         """Classify every storable product of the policies' warehouses in one SQL statement
         per step: value (or picks) moved out over the window, ranked and cut at the policy's
         cumulative shares. Pinned classes are kept; every change is recorded on the run."""
-        if not self.env.su and not self.env.user.has_group(
-            "stock_accuracy.group_accuracy_manager"
-        ):
+        if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise AccessError(self.env._("Only accuracy managers can compute ABC classes."))
         run = (
             self.env["stock.accuracy.classification.run"]
@@ -105,6 +101,7 @@ class StockAccuracyClassification(models.Model):
         if not policies:
             return run
         cr = self.env.cr
+        policies.flush_recordset()
         self.flush_model()
         self.env["stock.move"].flush_model()
         self.env["stock.quant"].flush_model()
@@ -214,8 +211,8 @@ class StockAccuracyClassification(models.Model):
                     no_movement, value_out, pick_count, share, cumulative_share, rank, run_id,
                     create_uid, create_date, write_uid, write_date)
             SELECT t.product_id, t.product_tmpl_id, t.warehouse_id, t.company_id,
-                   t.computed_class, t.computed_class, FALSE, t.no_movement, t.value_out, t.pick_count, t.share,
-                   t.cumulative_share, t.rank, %(run)s,
+                   t.computed_class, t.computed_class, FALSE, t.no_movement, t.value_out,
+                   t.pick_count, t.share, t.cumulative_share, t.rank, %(run)s,
                    %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM accuracy_abc_tmp t
             ON CONFLICT (product_id, warehouse_id) DO UPDATE SET
@@ -246,6 +243,8 @@ class StockAccuracyClassification(models.Model):
         count_a, count_b, count_c, count_none = cr.fetchone()
         cr.execute("DROP TABLE accuracy_abc_tmp")
         self.invalidate_model()
+        self.env["stock.accuracy.classification.change"].invalidate_model()
+        run.invalidate_recordset()
         run.write(
             {
                 "count_a": count_a,

@@ -209,9 +209,11 @@ class StockAccuracyCount(models.Model):
         counts = self.sudo().create(vals_list)
         for count in counts:
             policy = count.warehouse_id.accuracy_policy_id
-            user = policy.responsible_id or count.warehouse_id.company_id.sudo().partner_id.user_ids[
-                :1
-            ] or self.env.user
+            user = (
+                policy.responsible_id
+                or count.warehouse_id.company_id.sudo().partner_id.user_ids[:1]
+                or self.env.user
+            )
             count.activity_schedule(
                 "mail.mail_activity_data_todo",
                 summary=self.env._("Spot count: %(reason)s", reason=count._trigger_label()),
@@ -221,9 +223,7 @@ class StockAccuracyCount(models.Model):
 
     def _trigger_label(self):
         self.ensure_one()
-        return dict(self._fields["trigger"]._description_selection(self.env)).get(
-            self.trigger, ""
-        )
+        return dict(self._fields["trigger"]._description_selection(self.env)).get(self.trigger, "")
 
     @api.model
     def _spot_items_for_quants(self, quants):

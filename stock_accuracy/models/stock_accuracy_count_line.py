@@ -17,9 +17,7 @@ class StockAccuracyCountLine(models.Model):
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(related="count_id.company_id", store=True, index=True)
     warehouse_id = fields.Many2one(related="count_id.warehouse_id", store=True)
-    product_id = fields.Many2one(
-        "product.product", required=True, check_company=True, index=True
-    )
+    product_id = fields.Many2one("product.product", required=True, check_company=True, index=True)
     location_id = fields.Many2one("stock.location", required=True, check_company=True, index=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", check_company=True)
     package_id = fields.Many2one("stock.quant.package", string="Package")
@@ -46,10 +44,15 @@ class StockAccuracyCountLine(models.Model):
         warehouse_ids = {wh for _product, wh in pairs}
         if not product_ids:
             return {}
-        classes = self.env["stock.accuracy.classification"].sudo().search_read(
-            [("product_id", "in", list(product_ids)), ("warehouse_id", "in", list(warehouse_ids))],
-            ["product_id", "warehouse_id", "abc_class"],
+        classes = (
+            self.env["stock.accuracy.classification"]
+            .sudo()
+            .search_read(
+                [
+                    ("product_id", "in", list(product_ids)),
+                    ("warehouse_id", "in", list(warehouse_ids)),
+                ],
+                ["product_id", "warehouse_id", "abc_class"],
+            )
         )
-        return {
-            (row["product_id"][0], row["warehouse_id"][0]): row["abc_class"] for row in classes
-        }
+        return {(row["product_id"][0], row["warehouse_id"][0]): row["abc_class"] for row in classes}

@@ -39,6 +39,7 @@ class StockAccuracyPlanner(models.AbstractModel):
             "stock.accuracy.count.line",
         ):
             self.env[model].flush_model()
+        policy.flush_recordset()
         warehouse = policy.warehouse_id
         self.env.cr.execute(
             """
@@ -155,10 +156,11 @@ class StockAccuracyPlanner(models.AbstractModel):
 
     @api.model
     def _schedule(self, policy, items, days):
-        """Give each item a counting day: the latest day with room on or before its due date
-        (the classic unit-job-with-deadline greedy, in priority order); overdue items and
-        items that do not fit before their due date take the earliest day with room after
-        it. Returns {day: [items in walking order]} and the items left unplanned."""
+        """Give each item a counting day: first every item that can still be on time takes
+        the latest day with room on or before its due date (the unit-job-with-deadline
+        greedy, in priority order, so A items keep their interval); then overdue items and
+        those that found no room take the earliest day with room, overdue first. Returns
+        {day: [items in walking order]} and the items left unplanned."""
         load = self._planned_load(policy, days)
         room = [max(policy.daily_capacity - load.get(day, 0), 0) for day in days]
         left = list(range(len(days)))  # latest day <= i with room ("find" pointers)
@@ -180,19 +182,28 @@ class StockAccuracyPlanner(models.AbstractModel):
             if not room[index]:
                 close(index)
         plan = defaultdict(list)
-        unplanned = []
-        for item in items:
-            due_index = bisect.bisect_right(days, item["due_date"]) - 1
-            day_index = find(left, due_index) if due_index >= 0 else -1
-            if day_index < 0:
-                day_index = find(right, max(due_index + 1, 0))
-                if day_index >= len(days):
-                    unplanned.append(item)
-                    continue
+
+        def assign(item, day_index):
             room[day_index] -= 1
             if not room[day_index]:
                 close(day_index)
             plan[days[day_index]].append(item)
+
+        late = []
+        for item in items:
+            item["due_index"] = bisect.bisect_right(days, item["due_date"]) - 1
+            day_index = find(left, item["due_index"]) if item["due_index"] >= 0 else -1
+            if day_index < 0:
+                late.append(item)
+            else:
+                assign(item, day_index)
+        unplanned = []
+        for item in late:
+            day_index = find(right, item["due_index"] + 1)
+            if day_index >= len(days):
+                unplanned.append(item)
+            else:
+                assign(item, day_index)
         for day_items in plan.values():
             day_items.sort(key=lambda i: (i["complete_name"], i["product_id"], i["lot_id"]))
         return dict(plan), unplanned

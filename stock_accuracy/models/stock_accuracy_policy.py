@@ -175,7 +175,9 @@ class StockAccuracyPolicy(models.Model):
         return {"a": self.interval_a, "b": self.interval_b, "c": self.interval_c}
 
     def action_compute_classification(self):
-        return self.env["stock.accuracy.classification"]._compute_classification(self)._action_open()
+        return (
+            self.env["stock.accuracy.classification"]._compute_classification(self)._action_open()
+        )
 
     def action_plan_counts(self):
         return {

@@ -34,7 +34,7 @@ class StockMove(models.Model):
               FROM stock_accuracy_count c
               JOIN stock_location root ON root.id = c.lock_location_id
               JOIN stock_location loc ON loc.parent_path LIKE root.parent_path || '%%'
-             WHERE c.count_type = 'full' AND c.state = 'in_progress' AND NOT c.lock_lifted
+             WHERE c.count_type = 'full' AND c.state = 'in_progress' AND c.lock_lifted IS NOT TRUE
                AND loc.id IN %s
              ORDER BY c.id
              LIMIT 1
@@ -56,15 +56,22 @@ class StockMove(models.Model):
         """Spot counts for quants this batch drove negative and locations it emptied."""
         moves = self.filtered(lambda m: m.state == "done" and not m.is_inventory)
         lines = moves.move_line_ids.filtered(
-            lambda ml: ml.location_id.usage == "internal"
-            or ml.location_dest_id.usage == "internal"
+            lambda ml: ml.location_id.usage == "internal" or ml.location_dest_id.usage == "internal"
         )
         if not lines:
             return
         policies = (
             self.env["stock.accuracy.policy"]
             .sudo()
-            .search([("warehouse_id", "in", (lines.location_id | lines.location_dest_id).warehouse_id.ids)])
+            .search(
+                [
+                    (
+                        "warehouse_id",
+                        "in",
+                        (lines.location_id | lines.location_dest_id).warehouse_id.ids,
+                    )
+                ]
+            )
         )
         negative_wh = set(policies.filtered("spot_on_negative").warehouse_id.ids)
         zero_wh = set(policies.filtered("spot_on_zero").warehouse_id.ids)
