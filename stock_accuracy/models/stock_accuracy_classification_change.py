@@ -17,4 +17,4 @@ class StockAccuracyClassificationChange(models.Model):
     warehouse_id = fields.Many2one("stock.warehouse", required=True, ondelete="cascade")
     company_id = fields.Many2one("res.company", required=True)
     old_class = fields.Selection(ABC_CLASSES, string="Previous Class")
-    new_class = fields.Selection(ABC_CLASSES, string="New Class")
+    new_class = fields.Selection(ABC_CLASSES)

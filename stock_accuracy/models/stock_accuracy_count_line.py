@@ -20,9 +20,9 @@ class StockAccuracyCountLine(models.Model):
     product_id = fields.Many2one("product.product", required=True, check_company=True, index=True)
     location_id = fields.Many2one("stock.location", required=True, check_company=True, index=True)
     lot_id = fields.Many2one("stock.lot", string="Lot/Serial Number", check_company=True)
-    package_id = fields.Many2one("stock.quant.package", string="Package")
-    owner_id = fields.Many2one("res.partner", string="Owner")
-    quant_id = fields.Many2one("stock.quant", string="Quant", ondelete="set null")
+    package_id = fields.Many2one("stock.quant.package")
+    owner_id = fields.Many2one("res.partner")
+    quant_id = fields.Many2one("stock.quant", ondelete="set null")
     abc_class = fields.Selection(ABC_CLASSES, string="Class")
     state = fields.Selection(
         [("todo", "To Count"), ("counted", "Counted"), ("done", "Done"), ("cancel", "Cancelled")],
@@ -30,10 +30,8 @@ class StockAccuracyCountLine(models.Model):
         required=True,
         index=True,
     )
-    book_quantity = fields.Float(
-        string="Book Quantity", digits="Product Unit of Measure", readonly=True
-    )
-    counted_quantity = fields.Float(string="Counted Quantity", digits="Product Unit of Measure")
+    book_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
+    counted_quantity = fields.Float(digits="Product Unit of Measure")
     counter_id = fields.Many2one("res.users", string="Counted By")
     counted_date = fields.Datetime()
     product_uom_id = fields.Many2one(related="product_id.uom_id")

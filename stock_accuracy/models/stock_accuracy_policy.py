@@ -99,7 +99,6 @@ class StockAccuracyPolicy(models.Model):
     )
     responsible_id = fields.Many2one(
         "res.users",
-        string="Responsible",
         help="Receives an activity for every spot count of this warehouse.",
     )
     spot_on_negative = fields.Boolean(

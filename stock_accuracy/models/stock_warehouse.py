@@ -8,7 +8,7 @@ class StockWarehouse(models.Model):
         "stock.accuracy.policy", "warehouse_id", string="Accuracy Policies"
     )
     accuracy_policy_id = fields.Many2one(
-        "stock.accuracy.policy", string="Accuracy Policy", compute="_compute_accuracy_policy_id"
+        "stock.accuracy.policy", compute="_compute_accuracy_policy_id"
     )
 
     def _compute_accuracy_policy_id(self):

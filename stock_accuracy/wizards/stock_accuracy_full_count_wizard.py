@@ -17,7 +17,6 @@ class StockAccuracyFullCountWizard(models.TransientModel):
     )
     location_id = fields.Many2one(
         "stock.location",
-        string="Location",
         domain="[('warehouse_id', '=', warehouse_id), ('usage', '=', 'internal')]",
         help="Leave empty to count the whole stock location of the warehouse.",
     )

@@ -12,7 +12,7 @@ class StockAccuracyPlanWizardLine(models.TransientModel):
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
     scheduled_date = fields.Date(readonly=True)
     zone_location_id = fields.Many2one("stock.location", string="Zone", readonly=True)
-    counter_id = fields.Many2one("res.users", string="Counter", readonly=True)
+    counter_id = fields.Many2one("res.users", readonly=True)
     line_count = fields.Integer(string="Lines", readonly=True)
     count_a = fields.Integer(string="A", readonly=True)
     count_b = fields.Integer(string="B", readonly=True)
