@@ -12,3 +12,9 @@ from . import product_template
 from . import stock_location
 from . import stock_move
 from . import stock_warehouse
+from . import stock_accuracy_exception
+from . import stock_accuracy_exception_type
+from . import stock_accuracy_exception_rule
+from . import stock_accuracy_exception_detector
+from . import stock_accuracy_reason
+from . import stock_picking

@@ -8,3 +8,10 @@ from . import test_planner
 from . import test_spot_counts
 from . import test_full_count
 from . import test_count_sheet
+from . import test_exception_routing
+from . import test_exception_lifecycle
+from . import test_exception_escalation
+from . import test_exception_dedup
+from . import test_exception_detectors
+from . import test_exception_security
+from . import test_exception_smart_buttons

@@ -56,3 +56,26 @@ class TestSpotCounts(CountCommon):
         action = self.zone_1.with_user(self.manager).action_accuracy_spot_count()
         count = self.env["stock.accuracy.count"].browse(action["res_id"])
         self.assertEqual(count.line_ids.product_id, self.widget, "Other is already in a count")
+
+    def test_exception_asking_for_a_count_creates_spot_count(self):
+        self._put(self.widget, self.aisle_1b, 7)
+        self.env["stock.accuracy.exception"]._raise_exception(
+            "count_variance",
+            None,
+            {"product_id": self.widget.id, "location_id": self.aisle_1b.id, "quantity": -2.0},
+        )
+        count = self._spot_counts("exception")
+        self.assertEqual(len(count), 1)
+        self.assertEqual(count.line_ids.product_id, self.widget)
+        self.assertEqual(count.line_ids.book_quantity, 7)
+        self.assertTrue(count.activity_ids)
+
+    def test_exception_not_asking_for_a_count_waits_for_a_person(self):
+        exception = self.env["stock.accuracy.exception"]._raise_exception(
+            "dead_stock", None, {"product_id": self.other.id, "location_id": self.aisle_1a.id}
+        )
+        self.assertFalse(self._spot_counts())
+        action = exception.with_user(self.manager).action_accuracy_spot_count()
+        count = self.env["stock.accuracy.count"].browse(action["res_id"])
+        self.assertEqual(count.line_ids.product_id, self.other)
+        self.assertEqual(count.line_ids.book_quantity, 10)
