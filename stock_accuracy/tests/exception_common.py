@@ -27,6 +27,15 @@ class ExceptionCommon(AccuracyCommon):
         values.setdefault("location_id", self.stock_location.id)
         return self.Exception._raise_exception(type_code, source, values)
 
+    def _tracked(self, records):
+        """``records`` with chatter tracking on (the test base class turns it off)."""
+        return records.with_context(tracking_disable=False, mail_notrack=False)
+
+    def _tracked_fields(self, exception):
+        self.env.flush_all()
+        self.env.cr.precommit.run()
+        return exception.message_ids.tracking_value_ids
+
     def _owner_activities(self, exception):
         return exception.activity_ids.filtered(lambda a: a.activity_type_id == self.activity_type)
 

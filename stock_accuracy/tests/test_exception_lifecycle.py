@@ -71,32 +71,33 @@ class TestExceptionLifecycle(ExceptionCommon):
             self.exception.with_user(self.manager).action_close()
 
     def test_reopening_keeps_the_history(self):
+        self.exception = self._tracked(self.exception)
         self._fill_resolution(self.checker)
         self.exception.with_user(self.checker).action_resolve()
+        self._tracked_fields(self.exception)
         self.exception.with_user(self.manager).action_close()
+        self._tracked_fields(self.exception)
         with self.assertRaises(AccessError):
             self.exception.with_user(self.checker).action_reopen()
         self.exception.with_user(self.manager).action_reopen()
         self.assertEqual(self.exception.state, "in_progress")
         self.assertFalse(self.exception.closed_by_id)
         self.assertEqual(self.exception.reason_id, self.reason_miscount)
-        states = self.exception.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "state"
-        )
+        states = self._tracked_fields(self.exception).filtered(lambda t: t.field_id.name == "state")
         self.assertEqual(
             set(states.mapped("new_value_char")), {"Resolved", "Closed", "In Progress"}
         )
         self.assertEqual(self._owner_activities(self.exception).user_id, self.checker)
 
     def test_tracking_of_owner_deadline_and_root_cause(self):
-        self.exception.with_user(self.manager).write(
+        self._tracked(self.exception).with_user(self.manager).write(
             {
                 "user_id": self.manager.id,
                 "date_deadline": self._past(-10),
                 "reason_id": self.reason_miscount.id,
             }
         )
-        tracked = set(self.exception.message_ids.tracking_value_ids.field_id.mapped("name"))
+        tracked = set(self._tracked_fields(self.exception).field_id.mapped("name"))
         self.assertTrue({"user_id", "date_deadline", "reason_id"} <= tracked)
 
     def test_counter_writes_progress_but_not_the_owner(self):

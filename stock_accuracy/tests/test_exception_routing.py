@@ -142,12 +142,10 @@ class TestExceptionRouting(ExceptionCommon):
 
     def test_reassigning_moves_the_activity(self):
         exception = self._raise()
-        exception.with_user(self.manager).user_id = self.checker
+        self._tracked(exception).with_user(self.manager).user_id = self.checker
         activity = self._owner_activities(exception)
         self.assertEqual(activity.user_id, self.checker)
-        tracked = exception.message_ids.tracking_value_ids.filtered(
-            lambda t: t.field_id.name == "user_id"
-        )
+        tracked = self._tracked_fields(exception).filtered(lambda t: t.field_id.name == "user_id")
         self.assertTrue(tracked)
 
     def test_source_document_fills_product_location_and_lot(self):
