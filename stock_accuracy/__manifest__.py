@@ -50,5 +50,6 @@
     },
     "demo": [
         "demo/stock_accuracy_demo.xml",
+        "demo/stock_accuracy_planning_demo.xml",
     ],
 }

@@ -96,6 +96,13 @@ class StockAccuracyCount(models.Model):
                 vals["name"] = sequence.next_by_code("stock.accuracy.count") or "/"
         return super().create(vals_list)
 
+    def write(self, vals):
+        if {"lock_lifted", "lock_location_id"} & set(vals) and not (
+            self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager")
+        ):
+            raise AccessError(self.env._("Only accuracy managers can change a count lock."))
+        return super().write(vals)
+
     def action_start(self):
         for count in self:
             if count.state != "draft":

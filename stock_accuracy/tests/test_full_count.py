@@ -56,3 +56,9 @@ class TestFullCount(CountCommon):
         wizard = self.env["stock.accuracy.full.count.wizard"].create({"warehouse_id": self.wh.id})
         with self.assertRaises(UserError):
             wizard.with_user(self.counter).action_create()
+
+    def test_counter_cannot_lift_the_lock_by_writing(self):
+        count = self._start_full_count(self.zone_1)
+        with self.assertRaises(AccessError):
+            count.with_user(self.counter).write({"lock_lifted": True})
+        self.assertFalse(count.lock_lifted)
