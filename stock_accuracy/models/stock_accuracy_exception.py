@@ -287,6 +287,7 @@ class StockAccuracyException(models.Model):
         if bulk:
             exceptions._subscribe_owners()
         exceptions._schedule_owner_activity(notify=not bulk)
+        exceptions._create_verification_counts()
         return exceptions.with_env(self.env)
 
     def _subscribe_owners(self):
@@ -691,6 +692,56 @@ class StockAccuracyException(models.Model):
                 duplicate._refresh_occurrence(vals, count_occurrence)
                 result_ids.append(duplicate.id)
         return self.browse(result_ids)
+
+    def _create_verification_counts(self, trigger="exception"):
+        """A spot count of the product at the location of every exception whose type asks
+        for a count to verify the stock (or of all of them, on demand)."""
+        exceptions = self.filtered(
+            lambda e: (
+                e.product_id
+                and e.location_id.usage == "internal"
+                and e.location_id.warehouse_id
+                and (trigger == "manual" or e.type_id.count_to_verify)
+            )
+        )
+        if not exceptions:
+            return self.env["stock.accuracy.count"]
+        book = {
+            (location.id, product.id, lot.id): quantity
+            for location, product, lot, quantity in self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", exceptions.product_id.ids),
+                    ("location_id", "in", exceptions.location_id.ids),
+                ],
+                ["location_id", "product_id", "lot_id"],
+                ["quantity:sum"],
+            )
+        }
+        items = [
+            {
+                "warehouse_id": exception.location_id.warehouse_id.id,
+                "location_id": exception.location_id.id,
+                "product_id": exception.product_id.id,
+                "lot_id": exception.lot_id.id,
+                "book_quantity": book.get(
+                    (exception.location_id.id, exception.product_id.id, exception.lot_id.id), 0.0
+                ),
+            }
+            for exception in exceptions
+        ]
+        return self.env["stock.accuracy.count"]._create_spot_counts(
+            items, "exception", origin=", ".join(exceptions.mapped("name"))
+        )
+
+    def action_accuracy_spot_count(self):
+        counts = self._create_verification_counts(trigger="manual")
+        if not counts:
+            raise UserError(
+                self.env._("Nothing to count: the product is already in an open count session.")
+            )
+        return counts._action_open_sessions()
 
     # ------------------------------------------------------------------ actions
 

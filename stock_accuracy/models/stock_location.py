@@ -6,6 +6,17 @@ from .stock_accuracy_exception import OPEN_STATES
 class StockLocation(models.Model):
     _inherit = "stock.location"
 
+    def action_accuracy_spot_count(self):
+        quants = self.env["stock.quant"].search(
+            [("location_id", "child_of", self.ids), ("location_id.usage", "=", "internal")]
+        )
+        counts = self.env["stock.accuracy.count"]._create_spot_counts(
+            self.env["stock.accuracy.count"]._spot_items_for_quants(quants),
+            "manual",
+            origin=", ".join(self.mapped("complete_name")),
+        )
+        return counts._action_open_sessions()
+
     accuracy_exception_count = fields.Integer(
         string="Open Exceptions",
         compute="_compute_accuracy_exception_count",

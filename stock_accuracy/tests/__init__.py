@@ -2,6 +2,12 @@ from . import test_security
 from . import test_settings
 from . import test_demo_data
 from . import test_tours
+from . import test_policy
+from . import test_classification
+from . import test_planner
+from . import test_spot_counts
+from . import test_full_count
+from . import test_count_sheet
 from . import test_exception_routing
 from . import test_exception_lifecycle
 from . import test_exception_escalation

@@ -47,3 +47,23 @@ class TestTours(HttpCase):
         self.assertEqual(exception.closed_by_id, manager)
         self.assertEqual(exception.reason_id, self.env.ref("stock_accuracy.reason_cnt"))
         self.assertIn("Recounted", exception.corrective_action)
+
+    def test_manager_previews_and_plans_counts(self):
+        new_test_user(
+            self.env,
+            "tour_planner",
+            password="tour_planner",
+            groups="stock_accuracy.group_accuracy_manager",
+            name="Tour Planner",
+        )
+        warehouse = self.env["stock.warehouse"].search(
+            [("company_id", "=", self.env.company.id)], limit=1
+        )
+        product = self.env["product.product"].create({"name": "Tour Bin Item", "is_storable": True})
+        self.env["stock.quant"]._update_available_quantity(product, warehouse.lot_stock_id, 5)
+        self.env["stock.quant"].search([("product_id", "=", product.id)]).write(
+            {"in_date": "2020-01-01 00:00:00"}
+        )
+        self.start_tour("/odoo", "stock_accuracy_plan_counts", login="tour_planner", timeout=120)
+        lines = self.env["stock.accuracy.count.line"].search([("product_id", "=", product.id)])
+        self.assertEqual(lines.count_id.count_type, "cycle")

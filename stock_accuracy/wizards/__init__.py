@@ -1,0 +1,3 @@
+from . import stock_accuracy_plan_wizard
+from . import stock_accuracy_plan_wizard_line
+from . import stock_accuracy_full_count_wizard
