@@ -16,12 +16,21 @@
     "data": [
         "security/stock_accuracy_security.xml",
         "security/ir.model.access.csv",
+        "security/stock_accuracy_check_security.xml",
+        "data/stock_accuracy_check_data.xml",
         "views/res_config_settings_views.xml",
+        "views/stock_picking_type_views.xml",
+        "views/stock_picking_views.xml",
+        "views/stock_accuracy_check_views.xml",
+        "wizards/stock_accuracy_check_override_views.xml",
         "views/stock_accuracy_menus.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
+        "web.assets_backend": [
+            "stock_accuracy/static/src/**/*",
+        ],
         "web.assets_tests": [
             "stock_accuracy/static/tests/tours/*.js",
         ],

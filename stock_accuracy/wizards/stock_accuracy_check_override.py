@@ -1,0 +1,18 @@
+from odoo import fields, models
+
+
+class StockAccuracyCheckOverride(models.TransientModel):
+    """An Accuracy Manager releases a transfer that has not passed its double-check."""
+
+    _name = "stock.accuracy.check.override"
+    _description = "Release a Transfer Without Double-Check"
+
+    picking_id = fields.Many2one("stock.picking", string="Transfer", required=True, readonly=True)
+    accuracy_check_state = fields.Selection(related="picking_id.accuracy_check_state")
+    prepared_by_id = fields.Many2one(related="picking_id.accuracy_prepared_by_id")
+    reason = fields.Text(required=True, help="Why the transfer may go without a passed check.")
+
+    def action_confirm(self):
+        self.ensure_one()
+        self.picking_id._accuracy_override(self.reason)
+        return {"type": "ir.actions.act_window_close"}
