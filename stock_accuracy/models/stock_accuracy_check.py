@@ -52,10 +52,9 @@ class StockAccuracyCheck(models.Model):
     location_dest_id = fields.Many2one(related="picking_id.location_dest_id")
     is_blind = fields.Boolean(related="picking_type_id.accuracy_check_blind", string="Blind")
     allow_typing = fields.Boolean(related="picking_type_id.accuracy_check_allow_typing")
-    checker_id = fields.Many2one("res.users", string="Checker", readonly=True, tracking=True)
+    checker_id = fields.Many2one("res.users", readonly=True, tracking=True)
     prepared_by_id = fields.Many2one(
         "res.users",
-        string="Prepared By",
         readonly=True,
         help="The user who last set the quantities of the transfer.",
     )
@@ -248,6 +247,13 @@ class StockAccuracyCheck(models.Model):
                 check._sync_expected_lines()
         return True
 
+    def action_open_check(self):
+        """Open the check on the scanning screen: an open check becomes the user's."""
+        self.ensure_one()
+        if self.state in OPEN_STATES:
+            self.action_start()
+        return self._get_scan_screen_data()
+
     def action_open_scan_screen(self):
         self.ensure_one()
         return self.picking_id.action_accuracy_open_scan_screen()
@@ -343,15 +349,16 @@ class StockAccuracyCheck(models.Model):
                 ),
                 "line_id": line.id,
             }
-        if product.tracking != "none":
-            if self.picking_type_id.accuracy_check_scan_lot or len(expected) > 1:
-                return {
-                    "status": "warning",
-                    "message": self.env._(
-                        "%(product)s is tracked: scan its lot or serial number.",
-                        product=product.display_name,
-                    ),
-                }
+        if product.tracking != "none" and (
+            self.picking_type_id.accuracy_check_scan_lot or len(expected) > 1
+        ):
+            return {
+                "status": "warning",
+                "message": self.env._(
+                    "%(product)s is tracked: scan its lot or serial number.",
+                    product=product.display_name,
+                ),
+            }
         line = expected.filtered(lambda line: line.checked_qty < line.sudo().expected_qty)[:1]
         line = line or expected[:1]
         line._add_quantity(quantity or 1.0)
@@ -368,9 +375,7 @@ class StockAccuracyCheck(models.Model):
         if not lot:
             other = self.env["stock.lot"].sudo().search([("name", "=", code)], limit=1)
             if other:
-                raise UserError(
-                    self.env._("Lot %(lot)s belongs to another company.", lot=code)
-                )
+                raise UserError(self.env._("Lot %(lot)s belongs to another company.", lot=code))
             if self._find_product(code) or self._find_package(code):
                 return None
             if self._looks_like_lot(code):
@@ -460,9 +465,11 @@ class StockAccuracyCheck(models.Model):
 
     def _add_unexpected_line(self, product, lot=None):
         line = self.line_ids.filtered(
-            lambda line: line.product_id == product
-            and line.is_unexpected
-            and line.lot_name == (lot.name if lot else False)
+            lambda line: (
+                line.product_id == product
+                and line.is_unexpected
+                and line.lot_name == (lot.name if lot else False)
+            )
         )[:1]
         if line:
             return line
@@ -496,7 +503,9 @@ class StockAccuracyCheck(models.Model):
         self._check_can_check()
         if not self.allow_typing:
             raise UserError(
-                self.env._("Quantities must be scanned for %(type)s.", type=self.picking_type_id.name)
+                self.env._(
+                    "Quantities must be scanned for %(type)s.", type=self.picking_type_id.name
+                )
             )
         if self.state == "draft":
             self.action_start()
@@ -636,9 +645,9 @@ class StockAccuracyCheck(models.Model):
             order="scheduled_date, id",
         )
         states = dict(
-            self.env["stock.picking"]._fields["accuracy_check_state"]._description_selection(
-                self.env
-            )
+            self.env["stock.picking"]
+            ._fields["accuracy_check_state"]
+            ._description_selection(self.env)
         )
         return [
             {
@@ -665,4 +674,3 @@ class StockAccuracyCheck(models.Model):
         check = picking._accuracy_get_open_check()
         check.action_start()
         return check._get_scan_screen_data()
-

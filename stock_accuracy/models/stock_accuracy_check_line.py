@@ -62,7 +62,7 @@ class StockAccuracyCheckLine(models.Model):
         "stock.lot", string="Lot/Serial Number", readonly=True, check_company=True
     )
     lot_name = fields.Char(string="Lot/Serial", readonly=True)
-    package_id = fields.Many2one("stock.quant.package", string="Package", readonly=True)
+    package_id = fields.Many2one("stock.quant.package", readonly=True)
     package_scanned = fields.Boolean(readonly=True)
     expected_qty = fields.Float(
         string="Expected Quantity",
@@ -176,9 +176,7 @@ class StockAccuracyCheckLine(models.Model):
             )
         if self.tracking == "serial" and self.lot_name and quantity > 1:
             raise UserError(
-                self.env._(
-                    "Serial number %(serial)s was already checked.", serial=self.lot_name
-                )
+                self.env._("Serial number %(serial)s was already checked.", serial=self.lot_name)
             )
         self.sudo().checked_qty = quantity
 
@@ -196,9 +194,14 @@ class StockAccuracyCheckLine(models.Model):
             expected = line.sudo().expected_qty
             difference = line.checked_qty - expected
             if line.is_unexpected:
-                result = "wrong_lot" if line.lot_name and line.picking_id.move_ids.filtered(
-                    lambda move, line=line: move.product_id == line.product_id
-                ) else "unexpected"
+                result = (
+                    "wrong_lot"
+                    if line.lot_name
+                    and line.picking_id.move_ids.filtered(
+                        lambda move, line=line: move.product_id == line.product_id
+                    )
+                    else "unexpected"
+                )
             else:
                 comparison = float_compare(
                     line.checked_qty, expected, precision_rounding=line.product_uom_id.rounding

@@ -77,10 +77,15 @@ class StockPicking(models.Model):
         self.ensure_one()
         picking_type = self.picking_type_id
         mode = picking_type.accuracy_check_mode
-        if not mode or mode == "off" or self.picking_type_code not in (
-            "incoming",
-            "outgoing",
-            "internal",
+        if (
+            not mode
+            or mode == "off"
+            or self.picking_type_code
+            not in (
+                "incoming",
+                "outgoing",
+                "internal",
+            )
         ):
             return False
         if mode == "required":
@@ -134,10 +139,12 @@ class StockPicking(models.Model):
     def _accuracy_create_checks(self):
         """Open a check for each ready transfer that needs one and has none (one create)."""
         pickings = self.filtered(
-            lambda p: p.state == "assigned"
-            and p.accuracy_check_required
-            and not p.accuracy_override_date
-            and not p.accuracy_check_ids.filtered(lambda c: c.state != "cancel")
+            lambda p: (
+                p.state == "assigned"
+                and p.accuracy_check_required
+                and not p.accuracy_override_date
+                and not p.accuracy_check_ids.filtered(lambda c: c.state != "cancel")
+            )
         )
         if not pickings:
             return self.env["stock.accuracy.check"]
@@ -177,8 +184,10 @@ class StockPicking(models.Model):
             lambda p: p.accuracy_prepared_by_id.id != self.env.uid
         ).accuracy_prepared_by_id = self.env.uid
         stale = pickings.filtered(
-            lambda p: p.accuracy_check_required
-            and p.accuracy_check_state in ("passed", "failed", "overridden")
+            lambda p: (
+                p.accuracy_check_required
+                and p.accuracy_check_state in ("passed", "failed", "overridden")
+            )
         )
         if stale:
             stale.sudo().accuracy_override_date = False
@@ -201,9 +210,11 @@ class StockPicking(models.Model):
     def _accuracy_check_gate(self):
         """Refuse to validate transfers whose double-check has not passed."""
         blocked = self.filtered(
-            lambda p: p.state not in ("done", "cancel")
-            and p.accuracy_check_required
-            and p.accuracy_check_state not in GATE_OPEN_STATES
+            lambda p: (
+                p.state not in ("done", "cancel")
+                and p.accuracy_check_required
+                and p.accuracy_check_state not in GATE_OPEN_STATES
+            )
         )
         if not blocked:
             return
@@ -212,9 +223,7 @@ class StockPicking(models.Model):
             self.env._(
                 "These transfers must pass their double-check before they can be validated: "
                 "%(pickings)s",
-                pickings=", ".join(
-                    f"{p.name} ({labels[p.accuracy_check_state]})" for p in blocked
-                ),
+                pickings=", ".join(f"{p.name} ({labels[p.accuracy_check_state]})" for p in blocked),
             )
         )
 

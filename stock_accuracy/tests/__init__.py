@@ -2,3 +2,12 @@ from . import test_security
 from . import test_settings
 from . import test_demo_data
 from . import test_tours
+from . import test_check_gate
+from . import test_check_blind
+from . import test_check_mismatch
+from . import test_check_recheck
+from . import test_check_override
+from . import test_check_segregation
+from . import test_check_scan
+from . import test_check_tour
+from . import test_check_demo
