@@ -128,8 +128,6 @@ def cmd_test(options):
                     "--odoo-database",
                     TEST_DB,
                     "--odoo-http",
-                    "--odoo-extra",
-                    "test-enable",
                     "--odoo-log-level",
                     "warn",
                     *selection,

@@ -319,7 +319,8 @@ class StockAccuracyCheck(models.Model):
         return self._scan_other(str(parsed))
 
     def _find_product(self, code):
-        Product = self.env["product.product"].with_context(active_test=False)
+        # Searched beyond the user's companies, to tell another company's product apart.
+        Product = self.env["product.product"].sudo().with_context(active_test=False)
         product = Product.search([("barcode", "=", code)], limit=1) or Product.search(
             [("default_code", "=", code)], limit=1
         )
@@ -331,7 +332,7 @@ class StockAccuracyCheck(models.Model):
                     company=product.company_id.name,
                 )
             )
-        return product
+        return product.sudo(False)
 
     def _scan_product(self, code, quantity=None):
         product = self._find_product(code)
@@ -396,9 +397,10 @@ class StockAccuracyCheck(models.Model):
         }
 
     def _looks_like_lot(self, code):
-        """A code starting like a tracked product's default code of this transfer."""
+        """A code starting like the barcode or code of a tracked product of this transfer."""
         tracked = self.line_ids.product_id.filtered(lambda p: p.tracking != "none")
-        return any(p.default_code and code.startswith(p.default_code) for p in tracked)
+        prefixes = [prefix for p in tracked for prefix in (p.barcode, p.default_code) if prefix]
+        return any(code.startswith(prefix) for prefix in prefixes)
 
     def _find_package(self, code):
         return self.env["stock.quant.package"].search(
@@ -583,7 +585,7 @@ class StockAccuracyCheck(models.Model):
         """Report the lines at fault in the exception queue (issue 4's single entry point)."""
         self.ensure_one()
         if "stock.accuracy.exception" not in self.env:
-            return self.env["ir.model"].browse()
+            return None
         faults = self.line_ids.filtered(lambda line: line.is_fault)
         return self.env["stock.accuracy.exception"]._raise_exception(
             "check_mismatch",

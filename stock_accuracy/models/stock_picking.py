@@ -244,6 +244,7 @@ class StockPicking(models.Model):
             "type": "ir.actions.client",
             "tag": "stock_accuracy.check_screen",
             "name": self.env._("Double-Check"),
+            "target": "fullscreen",
             "params": {"check_id": check.id},
         }
 

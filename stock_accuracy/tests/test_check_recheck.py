@@ -22,7 +22,7 @@ class TestCheckRecheck(AccuracyCheckCommon):
         self.assertEqual(second.state, "passed")
         self.assertEqual(picking.accuracy_check_state, "passed")
         picking.with_user(self.stock_user).with_context(
-            picking_ids_not_to_backorder=picking.ids
+            skip_backorder=True, picking_ids_not_to_backorder=picking.ids
         ).button_validate()
         self.assertEqual(picking.state, "done")
 

@@ -56,7 +56,7 @@ class TestCheckScan(AccuracyCheckCommon):
         check.action_start()
         line = check.line_ids
         with self.assertRaisesRegex(UserError, "does not fit"):
-            check.action_set_quantity(line.id, 1.5)
+            check.action_set_quantity(line.id, 1.234)
         check.action_set_quantity(line.id, 2)
         self.assertEqual(line.checked_qty, 2)
         with self.assertRaises(UserError):

@@ -8,8 +8,14 @@ class TestCheckTour(HttpCase):
         warehouse = self.env["stock.warehouse"].search(
             [("company_id", "=", self.env.company.id)], limit=1
         )
-        out_type = warehouse.out_type_id
-        out_type.write({"accuracy_check_mode": "required", "accuracy_check_blind": True})
+        out_type = warehouse.out_type_id.copy(
+            {
+                "name": "Tour Checked Deliveries",
+                "sequence_code": "TOURCHK",
+                "accuracy_check_mode": "required",
+                "accuracy_check_blind": True,
+            }
+        )
         stock = warehouse.lot_stock_id
         customers = self.env.ref("stock.stock_location_customers")
         Product = self.env["product.product"]

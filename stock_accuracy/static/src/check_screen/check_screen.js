@@ -147,7 +147,7 @@ export class AccuracyCheckScreen extends Component {
     }
 
     onClickClose() {
-        this.actionService.restore();
+        this.actionService.doAction("stock.stock_picking_type_action", { clearBreadcrumbs: true });
     }
 }
 

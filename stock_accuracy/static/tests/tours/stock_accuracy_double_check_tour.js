@@ -13,7 +13,7 @@ registry.category("web_tour.tours").add("stock_accuracy_double_check", {
     steps: () => [
         {
             content: "choose the delivery to check",
-            trigger: ".o_sa_picking:contains('WH/OUT')",
+            trigger: ".o_sa_picking:contains('TOURCHK')",
             run: "click",
         },
         {
