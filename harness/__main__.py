@@ -1,6 +1,7 @@
 """./run demo | test | lint | bench: see README.md."""
 
 import argparse
+import json
 import os
 import subprocess
 import sys
@@ -211,6 +212,12 @@ def cmd_i18n(options):
         step("installing the module with demo data to export its terms")
         odoo.install(cluster, config, "i18n", [odoo.MODULE], log=log)
         found = i18n.run(cluster, config, "i18n", check=options.check)
+    if options.fill and not options.check:
+        translations = {}
+        for path in options.fill:
+            translations.update(json.loads(Path(path).read_text()))
+        i18n.fill("zh_CN", translations)
+        found = i18n.problems(i18n.polib.pofile(str(i18n.POT)))
     for line in found:
         print(line)
     if not options.check:
@@ -255,6 +262,7 @@ def main(argv=None):
     bench.add_argument("rest", nargs=argparse.REMAINDER)
     i18n = sub.add_parser("i18n", help="export the .pot and merge it into zh_CN.po")
     i18n.add_argument("--check", action="store_true")
+    i18n.add_argument("--fill", action="append", help="JSON file of zh_CN translations")
     shell = sub.add_parser("shell", help="an odoo shell on a throwaway database")
     shell.add_argument("--port", type=int, default=8069)
     options = parser.parse_args(argv)

@@ -2,6 +2,7 @@
 
 ./run i18n            rebuild i18n/stock_accuracy.pot and merge it into i18n/zh_CN.po
 ./run i18n --check    exit 1 when the .pot is stale or zh_CN.po misses a translation
+./run i18n --fill F   also fill empty zh_CN entries from F, a JSON object {"English": "中文"}
 """
 
 import tempfile
@@ -79,6 +80,22 @@ def merge(fresh_pot):
             entry.msgstr = previous.msgstr if previous else ""
             po.append(entry)
         po.save(str(path))
+
+
+def fill(lang, translations):
+    """Fill empty msgstr of LANG's .po from a {msgid: msgstr} mapping; returns what is still
+    untranslated."""
+    path = I18N / f"{lang}.po"
+    po = polib.pofile(str(path), wrapwidth=78)
+    missing = []
+    for entry in po:
+        if not entry.msgstr.strip():
+            if entry.msgid in translations:
+                entry.msgstr = translations[entry.msgid]
+            else:
+                missing.append(entry.msgid)
+    po.save(str(path))
+    return missing
 
 
 def run(cluster, config, dbname, check=False):
