@@ -3,7 +3,16 @@ from . import res_config_settings
 from . import stock_accuracy_check
 from . import stock_accuracy_check_line
 from . import stock_accuracy_demo
+from . import stock_accuracy_exception
+from . import stock_accuracy_exception_type
+from . import stock_accuracy_exception_rule
+from . import stock_accuracy_exception_detector
+from . import stock_accuracy_reason
+from . import stock_warehouse
+from . import stock_location
 from . import stock_move
 from . import stock_move_line
 from . import stock_picking
 from . import stock_picking_type
+from . import product_product
+from . import product_template

@@ -582,19 +582,34 @@ class StockAccuracyCheck(models.Model):
         self.picking_id.message_post(body=body)
 
     def _raise_mismatch_exception(self):
-        """Report the lines at fault in the exception queue (issue 4's single entry point)."""
+        """Report each line at fault in the exception queue, on the transfer."""
         self.ensure_one()
-        if "stock.accuracy.exception" not in self.env:
-            return None
+        picking = self.picking_id
+        location = (
+            picking.location_dest_id
+            if picking.picking_type_code == "incoming"
+            else picking.location_id
+        )
         faults = self.line_ids.filtered(lambda line: line.is_fault)
-        return self.env["stock.accuracy.exception"]._raise_exception(
+        return self.env["stock.accuracy.exception"]._raise_exceptions(
             "check_mismatch",
-            self.picking_id,
-            {
-                "product_id": faults.product_id[:1].id,
-                "quantity": sum(faults.mapped("difference_qty")),
-                "description": "\n".join(faults.mapped("fault_description")),
-            },
+            [
+                {
+                    "source_ref": picking,
+                    "product_id": line.product_id.id,
+                    "lot_id": line.lot_id.id,
+                    "location_id": location.id,
+                    "quantity": line.difference_qty,
+                    "description": self.env._(
+                        "Double-check %(check)s of %(picking)s by %(checker)s: %(fault)s",
+                        check=self.name,
+                        picking=picking.name,
+                        checker=self.checker_id.name,
+                        fault=line.fault_description,
+                    ),
+                }
+                for line in faults
+            ],
         )
 
     def action_cancel(self):

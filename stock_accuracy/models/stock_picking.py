@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .stock_accuracy_exception import OPEN_STATES as EXCEPTION_OPEN_STATES
+
 CHECK_STATES = [
     ("not_needed", "Not Needed"),
     ("to_check", "To Check"),
@@ -17,12 +19,19 @@ PROTECTED_FIELDS = {
     "accuracy_prepared_by_id",
     "accuracy_override_user_id",
     "accuracy_override_date",
+    "accuracy_override_reason_id",
     "accuracy_override_reason",
 }
 
 
 class StockPicking(models.Model):
     _inherit = "stock.picking"
+
+    accuracy_exception_count = fields.Integer(
+        string="Open Exceptions",
+        compute="_compute_accuracy_exception_count",
+        groups="stock_accuracy.group_accuracy_counter",
+    )
 
     accuracy_check_ids = fields.One2many(
         "stock.accuracy.check", "picking_id", string="Double-Checks", readonly=True
@@ -59,6 +68,9 @@ class StockPicking(models.Model):
         "res.users", string="Released By", readonly=True, copy=False
     )
     accuracy_override_date = fields.Datetime(string="Released On", readonly=True, copy=False)
+    accuracy_override_reason_id = fields.Many2one(
+        "stock.accuracy.reason", string="Release Reason Code", readonly=True, copy=False
+    )
     accuracy_override_reason = fields.Text(string="Release Reason", readonly=True, copy=False)
 
     @api.depends(
@@ -268,19 +280,27 @@ class StockPicking(models.Model):
             "context": {"default_picking_id": self.id},
         }
 
-    def _accuracy_override(self, reason):
-        """Release the transfers from their double-check (Accuracy Managers only)."""
+    def _accuracy_override(self, reason, note=None):
+        """Release the transfers from their double-check (Accuracy Managers only), with a
+        reason code (``stock.accuracy.reason``) and, when it asks for one, a note."""
         if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise UserError(
                 self.env._("Only an Accuracy Manager can release a transfer without a check.")
             )
-        if not (reason or "").strip():
+        note = (note or "").strip()
+        if not reason:
             raise UserError(self.env._("Give the reason for releasing the transfer."))
+        if reason.requires_note and not note:
+            raise UserError(
+                self.env._("The reason %(reason)s needs a note.", reason=reason.display_name)
+            )
+        text = reason.display_name + (f": {note}" if note else "")
         self.sudo().write(
             {
                 "accuracy_override_user_id": self.env.uid,
                 "accuracy_override_date": fields.Datetime.now(),
-                "accuracy_override_reason": reason,
+                "accuracy_override_reason_id": reason.id,
+                "accuracy_override_reason": text,
             }
         )
         for picking in self:
@@ -291,6 +311,26 @@ class StockPicking(models.Model):
                     user=self.env.user.name,
                     picking=picking.name,
                     picker=picking.accuracy_prepared_by_id.name or "-",
-                    reason=reason,
+                    reason=text,
                 )
             )
+
+    # ----------------------------------------------------------- exceptions
+
+    def _accuracy_exception_domain(self):
+        return [("source_model", "=", "stock.picking"), ("source_res_id", "in", self.ids)]
+
+    def _compute_accuracy_exception_count(self):
+        counts = dict(
+            self.env["stock.accuracy.exception"]._read_group(
+                self._accuracy_exception_domain() + [("state", "in", EXCEPTION_OPEN_STATES)],
+                ["source_res_id"],
+                ["__count"],
+            )
+        )
+        for picking in self:
+            picking.accuracy_exception_count = counts.get(picking.id, 0)
+
+    def action_view_accuracy_exceptions(self):
+        self.ensure_one()
+        return self.env["stock.accuracy.exception"]._action_for(self._accuracy_exception_domain())

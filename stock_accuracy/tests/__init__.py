@@ -11,3 +11,10 @@ from . import test_check_segregation
 from . import test_check_scan
 from . import test_check_tour
 from . import test_check_demo
+from . import test_exception_routing
+from . import test_exception_lifecycle
+from . import test_exception_escalation
+from . import test_exception_dedup
+from . import test_exception_detectors
+from . import test_exception_security
+from . import test_exception_smart_buttons

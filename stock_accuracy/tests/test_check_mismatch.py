@@ -40,16 +40,17 @@ class TestCheckMismatch(AccuracyCheckCommon):
         self.assertEqual(check.state, "failed")
 
     def test_failed_check_raises_mismatch_exception(self):
-        picking = self._create_delivery([(self.product_a, 3)])
+        picking = self._create_delivery([(self.product_a, 3), (self.product_b, 1)])
         check = self._check_as(picking)
-        self._scan(check, "TSA-BOLT")
+        self._scan(check, "TSA-BOLT", "TSA-NUT")
         check.action_finish()
-        if "stock.accuracy.exception" not in self.env:
-            self.assertIn("failed", picking.message_ids[0].body)
-            return
-        exception = self.env["stock.accuracy.exception"].search(
-            [("source_ref", "=", f"stock.picking,{picking.id}")]
+        exceptions = self.env["stock.accuracy.exception"].search(
+            [("source_model", "=", "stock.picking"), ("source_res_id", "=", picking.id)]
         )
-        self.assertEqual(len(exception), 1)
-        self.assertEqual(exception.type_id.code, "check_mismatch")
-        self.assertIn("Check Bolt", exception.description)
+        self.assertEqual(len(exceptions), 1)
+        self.assertEqual(exceptions.type_id.code, "check_mismatch")
+        self.assertEqual(exceptions.product_id, self.product_a)
+        self.assertEqual(exceptions.quantity, -2)
+        self.assertIn(check.name, exceptions.description)
+        self.assertIn("Short", exceptions.description)
+        self.assertEqual(picking.accuracy_exception_count, 1)

@@ -22,7 +22,9 @@ class TestCheckSegregation(AccuracyCheckCommon):
         picking = self._create_delivery([(self.product_a, 2)], user=self.manager)
         with self.assertRaises(UserError):
             self._check_as(picking, self.manager).action_start()
-        picking.with_user(self.manager)._accuracy_override("Night shift, no second person")
+        picking.with_user(self.manager)._accuracy_override(
+            self.env.ref("stock_accuracy.reason_pck"), "Night shift, no second person"
+        )
         self.assertEqual(picking.accuracy_check_state, "overridden")
         self.assertIn("prepared by Mia Manager", picking.message_ids[0].body)
 
