@@ -1,5 +1,7 @@
 from . import res_company
 from . import res_config_settings
+from . import stock_accuracy_check
+from . import stock_accuracy_check_line
 from . import stock_accuracy_demo
 from . import stock_accuracy_policy
 from . import stock_accuracy_classification
@@ -13,6 +15,8 @@ from . import stock_accuracy_exception_type
 from . import stock_accuracy_exception_rule
 from . import stock_accuracy_exception_detector
 from . import stock_accuracy_reason
+from . import stock_move_line
+from . import stock_picking_type
 from . import product_product
 from . import product_template
 from . import stock_location

@@ -8,6 +8,15 @@ from . import test_planner
 from . import test_spot_counts
 from . import test_full_count
 from . import test_count_sheet
+from . import test_check_gate
+from . import test_check_blind
+from . import test_check_mismatch
+from . import test_check_recheck
+from . import test_check_override
+from . import test_check_segregation
+from . import test_check_scan
+from . import test_check_tour
+from . import test_check_demo
 from . import test_exception_routing
 from . import test_exception_lifecycle
 from . import test_exception_escalation
