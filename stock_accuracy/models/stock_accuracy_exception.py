@@ -624,7 +624,8 @@ class StockAccuracyException(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT e.id
+                SELECT e.id, e.company_id, e.type_id, e.product_id, e.location_id, e.lot_id,
+                       e.source_ref
                   FROM stock_accuracy_exception e
                   JOIN unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::int[], %s::text[])
                        AS k(company_id, type_id, product_id, location_id, lot_id, source_ref)
@@ -640,8 +641,12 @@ class StockAccuracyException(models.Model):
                 OPEN_STATES,
             )
         )
-        found = self.browse([row[0] for row in self.env.cr.fetchall()])
-        return {self._dedup_key(exception._read_dedup_values()): exception for exception in found}
+        rows = self.env.cr.fetchall()
+        found = self.browse([row[0] for row in rows])
+        return {
+            tuple(value or False for value in row[1:]): exception
+            for row, exception in zip(rows, found, strict=True)
+        }
 
     def _read_dedup_values(self):
         self.ensure_one()
