@@ -56,6 +56,11 @@ class TestExceptionDetectors(ExceptionCommon):
         self.assertEqual(exception.value, 50)
         self.assertTrue(exception.detected_by_cron)
         self.assertTrue(exception.user_id)
+        self.assertTrue(exception.name.startswith("EXC/"))
+        activity = self._owner_activities(exception)
+        self.assertEqual(activity.user_id, exception.user_id)
+        self.assertEqual(activity.summary, f"Negative Stock: {exception.name}")
+        self.assertIn(exception.user_id.partner_id, exception.message_partner_ids)
 
         counts = self._detect("negative_stock")
         self.assertEqual(counts["created"], 0)
