@@ -67,6 +67,7 @@ def _build(env, double_check, lines=LINES):
             {
                 "name": "Bench Checker",
                 "login": f"bench_checker_{picking.id}",
+                "email": f"bench_checker_{picking.id}@example.com",
                 "groups_id": [Command.link(env.ref("stock_accuracy.group_accuracy_checker").id)],
             }
         )
@@ -166,6 +167,7 @@ class _StandaloneContext:
             self.env.invalidate_all(flush=False)
         row = _Row(name, size, statistics.median(times), times, target, note)
         self.rows.append(row)
+        print(f"    {name}: median {row.median_s * 1000:.1f} ms over {len(times)} runs", flush=True)
         return row
 
 
