@@ -39,11 +39,15 @@
         "views/product_template_views.xml",
         "wizards/stock_accuracy_plan_wizard_views.xml",
         "wizards/stock_accuracy_full_count_wizard_views.xml",
+        "wizards/stock_accuracy_reason_wizard_views.xml",
         "views/stock_accuracy_menus.xml",
     ],
     "pre_init_hook": "pre_init_hook",
     "uninstall_hook": "uninstall_hook",
     "assets": {
+        "web.assets_backend": [
+            "stock_accuracy/static/src/count_scanner/*",
+        ],
         "web.assets_tests": [
             "stock_accuracy/static/tests/tours/*.js",
         ],

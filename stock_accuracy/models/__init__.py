@@ -18,3 +18,4 @@ from . import stock_accuracy_exception_rule
 from . import stock_accuracy_exception_detector
 from . import stock_accuracy_reason
 from . import stock_picking
+from . import stock_quant
