@@ -88,6 +88,11 @@ class StockAccuracyCountLine(models.Model):
     recount_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
     recounter_id = fields.Many2one("res.users", string="Recounted By", readonly=True)
     recount_date = fields.Datetime(string="Recounted On", readonly=True)
+    recount_book_quantity = fields.Float(
+        digits="Product Unit of Measure",
+        readonly=True,
+        string="Book Quantity at Recount",
+    )
     recount_round = fields.Integer(string="Recounts", readonly=True)
     # Settlement
     reason_id = fields.Many2one(
@@ -278,15 +283,13 @@ class StockAccuracyCountLine(models.Model):
 
     def _snapshot_book(self):
         """Take the book quantity of the lines as they are counted (set-based)."""
-        todo = self.filtered(lambda ln: not ln.origin_line_id)
-        if not todo:
-            return
-        books = todo._current_book_quantities()
-        for line in todo:
+        books = self._current_book_quantities()
+        for line in self:
             line._write_internal({"book_quantity": books.get(line.id, 0.0)})
 
     def _current_book_quantities(self):
         """{line id: quantity on hand now} for (location, product, lot, package, owner)."""
+        self.flush_recordset(["location_id", "product_id", "lot_id", "package_id", "owner_id"])
         self.env["stock.quant"].flush_model(
             ["quantity", "location_id", "product_id", "lot_id", "package_id", "owner_id"]
         )
@@ -306,29 +309,17 @@ class StockAccuracyCountLine(models.Model):
         )
         return dict(self.env.cr.fetchall())
 
-    def _moved_since_count(self):
-        """{line id: quantity that moved in minus out of the line's location, product and lot
-        through done moves since the line was counted} (one query for all lines)."""
-        self.env["stock.move.line"].flush_model()
-        self.env.cr.execute(
-            """
-            SELECT l.id,
-                   COALESCE(SUM(CASE WHEN ml.location_dest_id = l.location_id
-                                     THEN ml.quantity_product_uom ELSE 0 END)
-                          - SUM(CASE WHEN ml.location_id = l.location_id
-                                     THEN ml.quantity_product_uom ELSE 0 END), 0)
-              FROM stock_accuracy_count_line l
-              JOIN stock_move_line ml
-                ON ml.product_id = l.product_id
-               AND COALESCE(ml.lot_id, 0) = COALESCE(l.lot_id, 0)
-               AND (ml.location_id = l.location_id OR ml.location_dest_id = l.location_id)
-               AND ml.state = 'done' AND ml.date > l.counted_date
-             WHERE l.id IN %s
-             GROUP BY l.id
-            """,
-            [tuple(self.ids)],
-        )
-        return dict(self.env.cr.fetchall())
+    def _moved_since_count(self, references=None):
+        """{line id: quantity moved in minus out of the line's item by done moves since it was
+        counted}: the quantity on hand now minus the book quantity taken with the count (or
+        ``references``: {line id: book quantity taken with the count applied}), one query for
+        all lines. Moves done between a count and its apply are so added to the count."""
+        references = references or {}
+        current = self._current_book_quantities()
+        return {
+            line.id: current.get(line.id, 0.0) - references.get(line.id, line.book_quantity)
+            for line in self
+        }
 
     # -- settling -------------------------------------------------------------------------------
     def _check_counted(self):
@@ -461,11 +452,12 @@ class StockAccuracyCountLine(models.Model):
             policy = policies.get(line.warehouse_id.id)
             values = {
                 "recount_quantity": recount.counted_quantity,
+                "recount_book_quantity": recount.book_quantity,
                 "recounter_id": recount.counter_id.id,
                 "recount_date": recount.counted_date,
             }
-            book_diff = recount.counted_quantity - line.book_quantity
-            if line._is_within_tolerance(line.book_quantity, book_diff, policy):
+            book_diff = recount.counted_quantity - recount.book_quantity
+            if line._is_within_tolerance(recount.book_quantity, book_diff, policy):
                 values["state"] = "counted"
                 line._write_internal(values)
                 to_apply |= line
@@ -475,7 +467,9 @@ class StockAccuracyCountLine(models.Model):
                 line._notify_approvers()
             recount.sudo().write({"state": "done", "done_date": fields.Datetime.now()})
         if to_apply:
-            to_apply._apply({line.id: line.book_quantity for line in to_apply})
+            to_apply._apply(
+                {line.id: (line.book_quantity, line.book_quantity) for line in to_apply}
+            )
 
     def _notify_approvers(self):
         for line in self:
@@ -486,7 +480,10 @@ class StockAccuracyCountLine(models.Model):
             )
 
     def _quantity_to_apply(self):
-        return self.recount_quantity if self.recount_line_id else self.counted_quantity
+        """(quantity, book quantity when it was counted): the latest count wins."""
+        if self.recount_line_id:
+            return self.recount_quantity, self.recount_book_quantity
+        return self.counted_quantity, self.book_quantity
 
     def action_approve(self):
         """Approve the difference and apply it (accuracy managers who did not count it)."""
@@ -553,14 +550,16 @@ class StockAccuracyCountLine(models.Model):
         )
 
     def _apply(self, quantities=None):
-        """Set the book to the counted quantities (or ``quantities``: {line id: quantity})
-        plus what moved since each count, through one inventory adjustment of all lines; the
-        moves carry the line and its reason."""
+        """Set the book to the counted quantities (or ``quantities``: {line id: (quantity,
+        book quantity when it was counted)}) plus what moved since each count, through one
+        inventory adjustment of all lines; the moves carry the line and its reason."""
         quantities = quantities or {}
         lines = self.sudo()
         if not lines:
             return
-        moved = lines._moved_since_count()
+        moved = lines._moved_since_count(
+            {line_id: book for line_id, (_qty, book) in quantities.items()}
+        )
         quants = lines._quants_for_apply()
         Quant = self.env["stock.quant"].sudo()
         rows = []
@@ -568,7 +567,7 @@ class StockAccuracyCountLine(models.Model):
             quant = quants[line.id]
             if not line.reason_id:
                 line._write_internal({"reason_id": line._default_reason().id})
-            counted = quantities.get(line.id, line.counted_quantity)
+            counted = quantities.get(line.id, (line.counted_quantity,))[0]
             target = counted + moved.get(line.id, 0.0)
             rows.append((quant, line, target))
         quant_ids = []

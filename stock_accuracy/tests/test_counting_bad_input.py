@@ -16,9 +16,24 @@ class TestCountingBadInput(CountingCommon):
             self._line(count, self.widget).write({"counted_quantity": -1})
 
     def test_quantity_finer_than_uom_rounding_refused(self):
-        count = self._session(self.widget_quant)
+        whole = self.env["uom.uom"].create(
+            {
+                "name": "Whole Pieces",
+                "category_id": self.env.ref("uom.product_uom_categ_unit").id,
+                "uom_type": "bigger",
+                "factor_inv": 1.0,
+                "rounding": 1.0,
+            }
+        )
+        crate = self.env["product.product"].create(
+            {"name": "Crate", "is_storable": True, "uom_id": whole.id, "uom_po_id": whole.id}
+        )
+        count = self._session(self.env["stock.quant"])
+        count.sudo().line_ids = [(0, 0, {"product_id": crate.id, "location_id": self.aisle_1a.id})]
         with self.assertRaises(ValidationError):
-            self._line(count, self.widget).write({"counted_quantity": 1.5})
+            count.line_ids.write({"counted_quantity": 1.5})
+        count.line_ids.write({"counted_quantity": 2})
+        self.assertEqual(count.line_ids.counted_quantity, 2)
 
     def test_serial_counted_more_than_once_refused(self):
         count = self._session(self.env["stock.quant"])
