@@ -147,8 +147,9 @@ class StockAccuracyCountLine(models.Model):
     def _hide_book(self):
         return not (self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager"))
 
-    def read(self, fields=None, load="_classic_read"):
-        result = super().read(fields=fields, load=load)
+    def _read_format(self, fnames, load="_classic_read"):
+        """read(), search_read() and web_read() all answer through here."""
+        result = super()._read_format(fnames, load=load)
         if self._hide_book():
             blind_ids = set(self.filtered("count_id.blind").ids)
             for values in result:
