@@ -285,6 +285,7 @@ class StockAccuracyCountLine(models.Model):
     def _snapshot_book(self):
         """Take the book quantity of the lines as they are counted (set-based)."""
         books = self._current_book_quantities()
+        self.filtered(lambda ln: not ln.unit_cost)._set_unit_cost()
         for line in self:
             line._write_internal({"book_quantity": books.get(line.id, 0.0)})
 
