@@ -230,11 +230,10 @@ class StockAccuracyCountLine(models.Model):
         if not self.ids:
             return
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM stock_accuracy_count_line WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
+            self.env.cr.execute(
+                "SELECT id FROM stock_accuracy_count_line WHERE id IN %s FOR UPDATE NOWAIT",
+                [tuple(self.ids)],
+            )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 self.env._(
