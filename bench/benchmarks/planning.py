@@ -36,21 +36,21 @@ QUANT_FLOOR_SQL = """
 # More quants (a product stored in a second and third bin) until the tenant holds about
 # QUANT_TARGET (location, product, lot) items; in the rolled-back transaction of each run.
 TOP_UP_SQL = """
-    WITH p AS (SELECT array_agg(id ORDER BY id) AS a FROM product_product WHERE active),
-         l AS (SELECT array_agg(id ORDER BY id) AS a FROM stock_location
-                WHERE usage = 'internal' AND warehouse_id IS NOT NULL),
-         pairs AS (
-            SELECT DISTINCT p.a[1 + (g %% cardinality(p.a))] AS product_id,
-                   l.a[1 + ((g / cardinality(p.a)) * 7919 + g * 31) %% cardinality(l.a)]
-                       AS location_id
-              FROM generate_series(1, %(missing)s) g, p, l)
+    WITH p AS (SELECT id, row_number() OVER (ORDER BY id) - 1 AS rn
+                 FROM product_product WHERE active),
+         l AS (SELECT id, company_id, row_number() OVER (ORDER BY id) - 1 AS rn
+                 FROM stock_location WHERE usage = 'internal' AND warehouse_id IS NOT NULL),
+         n AS (SELECT (SELECT count(*) FROM p) AS np, (SELECT count(*) FROM l) AS nl),
+         g AS (SELECT g %% n.np AS prn, ((g / n.np) * 7919 + g * 31) %% n.nl AS lrn
+                 FROM generate_series(1, %(missing)s) g, n),
+         pairs AS (SELECT DISTINCT p.id AS product_id, l.id AS location_id, l.company_id
+                     FROM g JOIN p ON p.rn = g.prn JOIN l ON l.rn = g.lrn)
     INSERT INTO stock_quant (product_id, location_id, company_id, quantity, reserved_quantity,
                              in_date, inventory_quantity_set, create_uid, create_date,
                              write_uid, write_date)
-    SELECT pairs.product_id, pairs.location_id, loc.company_id, 1, 0,
+    SELECT pairs.product_id, pairs.location_id, pairs.company_id, 1, 0,
            now() - interval '200 days', FALSE, 1, now(), 1, now()
       FROM pairs
-      JOIN stock_location loc ON loc.id = pairs.location_id
      WHERE NOT EXISTS (SELECT 1 FROM stock_quant sq
                         WHERE sq.product_id = pairs.product_id
                           AND sq.location_id = pairs.location_id)
