@@ -44,6 +44,7 @@
         "wizards/stock_accuracy_plan_wizard_views.xml",
         "wizards/stock_accuracy_full_count_wizard_views.xml",
         "wizards/stock_accuracy_check_override_views.xml",
+        "wizards/stock_accuracy_reason_wizard_views.xml",
         "views/stock_accuracy_menus.xml",
     ],
     "pre_init_hook": "pre_init_hook",

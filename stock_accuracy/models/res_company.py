@@ -42,6 +42,12 @@ class ResCompany(models.Model):
         ),
     ]
 
+    accuracy_default_reason_id = fields.Many2one(
+        "stock.accuracy.reason",
+        string="Default Count Reason",
+        help="The reason given to count differences within tolerance. Empty: Miscount.",
+    )
+
     accuracy_escalation_user_id = fields.Many2one(
         "res.users",
         string="Escalate Overdue Exceptions To",

@@ -24,3 +24,6 @@ class ResConfigSettings(models.TransientModel):
     accuracy_escalation_user_id = fields.Many2one(
         related="company_id.accuracy_escalation_user_id", readonly=False
     )
+    accuracy_default_reason_id = fields.Many2one(
+        related="company_id.accuracy_default_reason_id", readonly=False
+    )

@@ -113,15 +113,272 @@ class StockAccuracyCount(models.Model):
         return True
 
     def action_submit(self):
-        self.filtered(lambda c: c.state == "in_progress").write({"state": "to_approve"})
+        """Hand in the counts: lines within tolerance are applied, the others go to a recount
+        or to approval. All lines are checked before anything is applied."""
+        for count in self:
+            if count.state != "in_progress":
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be submitted: only a session in progress can.",
+                        name=count.name,
+                    )
+                )
+        lines = self.line_ids.filtered(lambda ln: ln.state != "cancel")
+        lines._check_counted()
+        self.write({"state": "to_approve"})
+        lines.filtered(lambda ln: ln.state == "counted")._settle_counted()
+        self._check_done()
         return True
+
+    def _check_done(self):
+        """Sessions whose lines are all settled are done."""
+        finished = self.filtered(
+            lambda c: (
+                c.state == "to_approve"
+                and all(line.state in ("done", "cancel") for line in c.line_ids)
+            )
+        )
+        if finished:
+            finished.sudo().write({"state": "done"})
 
     def action_cancel(self):
         if self.filtered(lambda c: c.state == "done"):
             raise UserError(self.env._("A finished count session cannot be cancelled."))
         self.write({"state": "cancel"})
-        self.line_ids.write({"state": "cancel"})
+        self.line_ids.filtered(lambda ln: ln.state != "done").write({"state": "cancel"})
         return True
+
+    @api.model
+    def _create_from_quants(self, quants, previews):
+        """A session holding the counts typed in the Physical Inventory screen, one per
+        warehouse, already counted by whoever typed them."""
+        now = fields.Datetime.now()
+        by_warehouse = {}
+        for quant in quants:
+            by_warehouse.setdefault(quant.location_id.warehouse_id, []).append(quant)
+        vals_list = []
+        for warehouse, wh_quants in by_warehouse.items():
+            vals_list.append(
+                {
+                    "warehouse_id": warehouse.id,
+                    "company_id": warehouse.company_id.id,
+                    "count_type": "spot",
+                    "trigger": "manual",
+                    "origin": self.env._("Physical Inventory"),
+                    "blind": False,
+                    "state": "to_approve",
+                    "counter_ids": [fields.Command.set([self.env.uid])],
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": quant.product_id.id,
+                                "location_id": quant.location_id.id,
+                                "lot_id": quant.lot_id.id,
+                                "package_id": quant.package_id.id,
+                                "owner_id": quant.owner_id.id,
+                                "quant_id": quant.id,
+                                "abc_class": previews[quant.id].abc_class,
+                                "unit_cost": previews[quant.id].unit_cost,
+                                "book_quantity": quant.quantity,
+                                "counted_quantity": quant.inventory_quantity,
+                                "counter_id": (quant.user_id or self.env.user).id,
+                                "counted_date": now,
+                                "reason_id": quant.accuracy_reason_id.id,
+                                "state": "counted",
+                            }
+                        )
+                        for quant in wh_quants
+                    ],
+                }
+            )
+        return self.sudo().create(vals_list)
+
+    # -- scanning -------------------------------------------------------------------------------
+    def _scan_line_data(self, line):
+        data = {
+            "id": line.id,
+            "product": line.product_id.display_name,
+            "location": line.location_id.display_name,
+            "lot": line.lot_id.name or "",
+            "package": line.package_id.name or "",
+            "uom": line.product_uom_id.name,
+            "counted_quantity": line.counted_quantity,
+            "state": line.state,
+            "found": line.found,
+        }
+        if not self.blind:
+            data["book_quantity"] = line.book_quantity
+        return data
+
+    def action_scan_state(self):
+        """What the scanning screen shows: the session and its lines."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "blind": self.blind,
+            "lines": [self._scan_line_data(line) for line in self._sorted_lines()],
+        }
+
+    def _scan_error(self, message):
+        return {"status": "error", "message": message}
+
+    def action_scan(self, barcode, location_id=False, package_id=False, quantity=None):
+        """Server side of the scanning screen: what ``barcode`` is in this session.
+
+        A location barcode selects the location; a product, lot or serial barcode counts one
+        more unit of it at the selected location (a serial counts exactly one), adding a line
+        when the item was not on the list; a package barcode selects the package. ``quantity``
+        sets the counted quantity instead of adding one. Returns a dict with ``status``
+        (``location``, ``package``, ``counted`` or ``error``) and ``message``; an error changes
+        nothing."""
+        self.ensure_one()
+        if self.state != "in_progress":
+            return self._scan_error(self.env._("This session is not in progress."))
+        barcode = (barcode or "").strip()
+        if not barcode:
+            return self._scan_error(self.env._("Empty barcode."))
+        company = self.company_id
+        lot, product = self._scan_find_item(barcode)
+        if not product:
+            location = self.env["stock.location"].search(
+                [
+                    ("barcode", "=", barcode),
+                    ("company_id", "in", (company.id, False)),
+                    ("warehouse_id", "=", self.warehouse_id.id),
+                ],
+                limit=1,
+            )
+            if location:
+                return {
+                    "status": "location",
+                    "location": {"id": location.id, "name": location.display_name},
+                    "message": self.env._("Location %(name)s", name=location.display_name),
+                }
+            package = self.env["stock.quant.package"].search(
+                [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
+            )
+            if package:
+                return {
+                    "status": "package",
+                    "package": {"id": package.id, "name": package.name},
+                    "location": package.location_id
+                    and {
+                        "id": package.location_id.id,
+                        "name": package.location_id.display_name,
+                    },
+                    "message": self.env._("Package %(name)s", name=package.name),
+                }
+            return self._scan_error(
+                self.env._("Barcode %(barcode)s matches nothing.", barcode=barcode)
+            )
+        if not location_id:
+            return self._scan_error(self.env._("Scan a location first."))
+        if product.tracking != "none" and not lot:
+            return self._scan_error(
+                self.env._(
+                    "%(product)s is tracked: scan its lot or serial number.",
+                    product=product.display_name,
+                )
+            )
+        line = self.env["stock.accuracy.count.line"].search(
+            [
+                ("count_id", "=", self.id),
+                ("location_id", "=", location_id),
+                ("product_id", "=", product.id),
+                ("lot_id", "=", lot.id),
+                ("package_id", "=", package_id or False),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        )
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                line = self._count_scanned(line, product, lot, location_id, package_id, quantity)
+        except UserError as error:
+            self.env.invalidate_all(flush=False)
+            return self._scan_error(error.args[0])
+        return {
+            "status": "counted",
+            "line": self._scan_line_data(line),
+            "message": self.env._(
+                "%(product)s: %(qty)s", product=product.display_name, qty=line.counted_quantity
+            ),
+        }
+
+    def _scan_find_item(self, barcode):
+        """(lot, product) a barcode names: a product barcode or reference, or a lot/serial."""
+        company_ids = (self.company_id.id, False)
+        product = self.env["product.product"].search(
+            [
+                "|",
+                ("barcode", "=", barcode),
+                ("default_code", "=", barcode),
+                ("company_id", "in", company_ids),
+            ],
+            limit=1,
+        )
+        if product:
+            return self.env["stock.lot"], product
+        lot = self.env["stock.lot"].search(
+            [("name", "=", barcode), ("company_id", "in", company_ids)], limit=1
+        )
+        return lot, lot.product_id
+
+    def _count_scanned(self, line, product, lot, location_id, package_id, quantity):
+        if line and line.state == "counted" and product.tracking == "serial" and quantity is None:
+            raise UserError(
+                self.env._("Serial number %(serial)s was already counted.", serial=lot.name)
+            )
+        if not line:
+            line = (
+                self.env["stock.accuracy.count.line"]
+                .sudo()
+                .create(
+                    {
+                        "count_id": self.id,
+                        "product_id": product.id,
+                        "location_id": location_id,
+                        "lot_id": lot.id,
+                        "package_id": package_id or False,
+                        "found": True,
+                        "sequence": 10000,
+                        "abc_class": self.env["stock.accuracy.count.line"]
+                        ._class_by_product_warehouse([(product.id, self.warehouse_id.id)])
+                        .get((product.id, self.warehouse_id.id), "c"),
+                    }
+                )
+                .with_env(self.env)
+            )
+        if quantity is None:
+            quantity = 1.0 if line.state == "todo" else line.counted_quantity + 1.0
+        line.write({"counted_quantity": quantity})
+        return line
+
+    def action_set_line_quantity(self, line_id, quantity):
+        """Type a counted quantity on the scanning screen."""
+        self.ensure_one()
+        line = self.line_ids.filtered(lambda ln: ln.id == line_id)
+        if not line:
+            return self._scan_error(self.env._("This line is not in the session."))
+        try:
+            with self.env.cr.savepoint():
+                line.write({"counted_quantity": float(quantity)})
+            line.flush_recordset()
+        except UserError as error:
+            return self._scan_error(error.args[0])
+        return {"status": "counted", "line": self._scan_line_data(line), "message": ""}
+
+    def action_open_scanner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "stock_accuracy_count_scanner",
+            "name": self.name,
+            "params": {"count_id": self.id},
+        }
 
     def action_lift_lock(self):
         if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):

@@ -1,9 +1,16 @@
-from odoo import models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 
 class StockMove(models.Model):
     _inherit = "stock.move"
+
+    accuracy_reason_id = fields.Many2one(
+        "stock.accuracy.reason", string="Variance Reason", index="btree_not_null", readonly=True
+    )
+    accuracy_count_line_id = fields.Many2one(
+        "stock.accuracy.count.line", string="Count Line", index="btree_not_null", readonly=True
+    )
 
     def _action_assign(self, force_qty=False):
         """Reserving is not preparing; once ready, open the double-checks (one create)."""
