@@ -70,7 +70,11 @@ def test_bench_smoke_builds_checks_restores_and_reports(site, bench_db, tmp_path
     assert "quants = move lines; the ORM agrees" in output
     # Every issue adds its rows; these are the ones that must always be there.
     assert {row["benchmark"] for row in results["rows"]} >= EXPECTED_ROWS
-    topics = [p.stem for p in (odoo.ROOT / "bench" / "benchmarks").glob("*.py") if p.stem != "__init__"]
+    topics = [
+        path.stem
+        for path in (odoo.ROOT / "bench" / "benchmarks").glob("*.py")
+        if path.stem != "__init__"
+    ]
     assert len(results["rows"]) >= len(topics)
     for name in EXPECTED_ROWS:
         assert name in output, f"{name!r} missing from the printed table"
