@@ -1,3 +1,5 @@
+from datetime import UTC, datetime, time, timedelta
+
 from odoo import fields, models
 
 
@@ -39,3 +41,27 @@ class ResCompany(models.Model):
             "The age after which a count expires must be positive.",
         ),
     ]
+
+    accuracy_default_reason_id = fields.Many2one(
+        "stock.accuracy.reason",
+        string="Default Count Reason",
+        help="The reason given to count differences within tolerance. Empty: Miscount.",
+    )
+
+    accuracy_escalation_user_id = fields.Many2one(
+        "res.users",
+        string="Escalate Overdue Exceptions To",
+        domain="[('share', '=', False)]",
+        help="Told once when an exception is overdue, unless its routing rule names someone else.",
+    )
+
+    def _accuracy_plan_working_days(self, days, start):
+        """The end of the ``days``-th working day after ``start``'s day, on the company's
+        working schedule (calendar days when the company has none)."""
+        self.ensure_one()
+        next_day = datetime.combine(start.date() + timedelta(days=1), time.min)
+        calendar = self.resource_calendar_id
+        deadline = calendar and calendar.plan_days(days, next_day, compute_leaves=True)
+        if not deadline:
+            return next_day + timedelta(days=days) - timedelta(seconds=1)
+        return deadline.astimezone(UTC).replace(tzinfo=None) if deadline.tzinfo else deadline

@@ -21,3 +21,9 @@ class ResConfigSettings(models.TransientModel):
     accuracy_count_max_age_hours = fields.Integer(
         related="company_id.accuracy_count_max_age_hours", readonly=False
     )
+    accuracy_escalation_user_id = fields.Many2one(
+        related="company_id.accuracy_escalation_user_id", readonly=False
+    )
+    accuracy_default_reason_id = fields.Many2one(
+        related="company_id.accuracy_default_reason_id", readonly=False
+    )

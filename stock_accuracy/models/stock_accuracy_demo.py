@@ -3,6 +3,8 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+DEMO_ORIGIN = "DEMO-DOUBLE-CHECK"
+
 
 class StockAccuracyDemo(models.AbstractModel):
     """Builds twelve months of receipts and deliveries for the demo data.
@@ -258,3 +260,57 @@ class StockAccuracyDemo(models.AbstractModel):
                 }
             )
             picking.action_confirm()
+
+    @api.model
+    def _enable_double_check(self, warehouse_ids, template_ids):
+        """Turn the double-check on for receipts and deliveries of the given warehouses (after the
+        history, which stays unchecked), and leave one ready delivery waiting for its check."""
+        customers = self.env.ref("stock.stock_location_customers")
+        for warehouse in self.env["stock.warehouse"].browse(warehouse_ids):
+            (warehouse.in_type_id | warehouse.out_type_id).write(
+                {"accuracy_check_mode": "required", "accuracy_check_blind": True}
+            )
+            if self.env["stock.picking"].search_count(
+                [("picking_type_id", "=", warehouse.out_type_id.id), ("origin", "=", DEMO_ORIGIN)],
+                limit=1,
+            ):
+                continue
+            products = (
+                self.env["stock.quant"]
+                .search(
+                    [
+                        ("location_id", "=", warehouse.lot_stock_id.id),
+                        ("product_id.product_tmpl_id", "in", template_ids),
+                        ("product_id.tracking", "=", "none"),
+                        ("quantity", ">", 5),
+                    ],
+                    limit=3,
+                )
+                .product_id
+            )
+            if not products:
+                continue
+            picking = self.env["stock.picking"].create(
+                {
+                    "picking_type_id": warehouse.out_type_id.id,
+                    "partner_id": self.env.company.partner_id.id,
+                    "origin": DEMO_ORIGIN,
+                    "location_id": warehouse.lot_stock_id.id,
+                    "location_dest_id": customers.id,
+                    "move_ids": [
+                        fields.Command.create(
+                            {
+                                "name": product.display_name,
+                                "location_id": warehouse.lot_stock_id.id,
+                                "location_dest_id": customers.id,
+                                "product_id": product.id,
+                                "product_uom_qty": 2,
+                                "product_uom": product.uom_id.id,
+                            }
+                        )
+                        for product in products
+                    ],
+                }
+            )
+            picking.action_confirm()
+            picking.action_assign()

@@ -1,0 +1,693 @@
+from psycopg2 import errors as pg_errors
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+FINISHED_STATES = ("passed", "failed")
+OPEN_STATES = ("draft", "in_progress")
+# Written only by the check's own methods: a checker cannot pass a check by writing it.
+PROTECTED_FIELDS = {
+    "state",
+    "checker_id",
+    "prepared_by_id",
+    "date_start",
+    "date_done",
+    "picking_id",
+    "location_scanned",
+    "line_ids",
+}
+
+
+class StockAccuracyCheck(models.Model):
+    """A second person's blind, line-by-line confirmation of a transfer (双人复核).
+
+    The checker scans what they see (:meth:`action_scan`) or types quantities
+    (:meth:`action_set_quantity`); :meth:`action_finish` compares it with the transfer and
+    passes or fails the check. The transfer cannot be validated until its latest check passed.
+    """
+
+    _name = "stock.accuracy.check"
+    _description = "Double-Check"
+    _inherit = ["mail.thread"]
+    _order = "id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        string="Reference", required=True, readonly=True, copy=False, default="/", index=True
+    )
+    picking_id = fields.Many2one(
+        "stock.picking",
+        string="Transfer",
+        required=True,
+        readonly=True,
+        index=True,
+        ondelete="cascade",
+        check_company=True,
+    )
+    company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
+    picking_type_id = fields.Many2one(
+        related="picking_id.picking_type_id", store=True, string="Operation Type"
+    )
+    location_dest_id = fields.Many2one(related="picking_id.location_dest_id")
+    is_blind = fields.Boolean(related="picking_type_id.accuracy_check_blind", string="Blind")
+    allow_typing = fields.Boolean(related="picking_type_id.accuracy_check_allow_typing")
+    checker_id = fields.Many2one("res.users", readonly=True, tracking=True)
+    prepared_by_id = fields.Many2one(
+        "res.users",
+        readonly=True,
+        help="The user who last set the quantities of the transfer.",
+    )
+    state = fields.Selection(
+        [
+            ("draft", "To Check"),
+            ("in_progress", "In Progress"),
+            ("passed", "Passed"),
+            ("failed", "Failed"),
+            ("cancel", "Cancelled"),
+        ],
+        required=True,
+        default="draft",
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    date_start = fields.Datetime(string="Started On", readonly=True, copy=False)
+    date_done = fields.Datetime(string="Finished On", readonly=True, copy=False)
+    location_scanned = fields.Boolean(string="Destination Scanned", readonly=True, copy=False)
+    line_ids = fields.One2many("stock.accuracy.check.line", "check_id", string="Lines")
+    mismatch_count = fields.Integer(compute="_compute_mismatch_count", string="Lines at Fault")
+
+    @api.depends("line_ids.result")
+    def _compute_mismatch_count(self):
+        for check in self:
+            check.mismatch_count = len(check.line_ids.filtered(lambda line: line.is_fault))
+
+    # ------------------------------------------------------------------ ORM
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                if set(vals) & (PROTECTED_FIELDS - {"picking_id"}):
+                    raise UserError(
+                        self.env._("A double-check starts empty; it is filled by scanning.")
+                    )
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if vals.get("name", "/") == "/":
+                vals["name"] = sequence.next_by_code("stock.accuracy.check") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not self.env.su:
+            if set(vals) & PROTECTED_FIELDS:
+                raise UserError(
+                    self.env._(
+                        "A double-check moves on through scanning and its buttons only, "
+                        "not by editing it."
+                    )
+                )
+            self._check_not_finished()
+        return super().write(vals)
+
+    def unlink(self):
+        if not self.env.su:
+            self._check_not_finished()
+        return super().unlink()
+
+    def _check_not_finished(self):
+        finished = self.filtered(lambda check: check.state in FINISHED_STATES)
+        if finished:
+            raise UserError(
+                self.env._(
+                    "Finished double-checks are kept as an audit record and cannot be "
+                    "changed or deleted: %(checks)s",
+                    checks=", ".join(finished.mapped("name")),
+                )
+            )
+
+    # ------------------------------------------------------------ helpers
+
+    def _lock(self):
+        """Lock the check rows, failing at once when another checker holds them."""
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM stock_accuracy_check WHERE id IN %s FOR UPDATE NOWAIT",
+                        tuple(self.ids),
+                    )
+                )
+        except pg_errors.LockNotAvailable:
+            raise UserError(
+                self.env._(
+                    "Another checker is working on %(check)s right now. Wait until they "
+                    "finish, or ask them to stop.",
+                    check=", ".join(self.mapped("name")),
+                )
+            ) from None
+
+    def _check_can_check(self):
+        """The current user may act as this check's checker (role, duties, ownership)."""
+        user = self.env.user
+        if not user.has_group("stock_accuracy.group_accuracy_checker"):
+            raise UserError(self.env._("Only Accuracy Checkers can double-check transfers."))
+        for check in self:
+            if check.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Double-check %(check)s is finished (%(state)s); start a new check.",
+                        check=check.name,
+                        state=dict(check._fields["state"]._description_selection(self.env))[
+                            check.state
+                        ],
+                    )
+                )
+            if check.checker_id and check.checker_id != user:
+                raise UserError(
+                    self.env._(
+                        "%(checker)s is already checking %(picking)s.",
+                        checker=check.checker_id.name,
+                        picking=check.picking_id.name,
+                    )
+                )
+            if check.picking_id.accuracy_prepared_by_id == user:
+                raise UserError(
+                    self.env._(
+                        "You prepared %(picking)s, so another person must double-check it. "
+                        "Only an Accuracy Manager can release it without a check.",
+                        picking=check.picking_id.name,
+                    )
+                )
+
+    def _expected_groups(self):
+        """What the transfer holds now: {(product, lot name, package): (qty, lot)}."""
+        self.ensure_one()
+        groups = {}
+        for move_line in self.picking_id.sudo().move_line_ids:
+            lot_name = move_line.lot_id.name or move_line.lot_name or ""
+            package = move_line.result_package_id or move_line.package_id
+            key = (move_line.product_id.id, lot_name, package.id)
+            qty, lot = groups.get(key, (0.0, move_line.lot_id))
+            groups[key] = (qty + move_line.quantity_product_uom, lot or move_line.lot_id)
+        return groups
+
+    def _sync_expected_lines(self):
+        """Give every line the quantity the transfer holds, adding lines for what is missing."""
+        Line = self.env["stock.accuracy.check.line"].sudo()
+        for check in self:
+            groups = check._expected_groups()
+            by_key = {line._key(): line for line in check.sudo().line_ids}
+            to_create = []
+            for key, (qty, lot) in groups.items():
+                line = by_key.pop(key, None)
+                if line:
+                    if line.expected_qty != qty or line.is_unexpected:
+                        line.write({"expected_qty": qty, "is_unexpected": False})
+                else:
+                    product_id, lot_name, package_id = key
+                    to_create.append(
+                        {
+                            "check_id": check.id,
+                            "product_id": product_id,
+                            "lot_id": lot.id,
+                            "lot_name": lot_name or False,
+                            "package_id": package_id or False,
+                            "expected_qty": qty,
+                        }
+                    )
+            stale = Line.browse()
+            for line in by_key.values():
+                if not line.checked_qty:
+                    stale |= line
+                elif line.expected_qty or not line.is_unexpected:
+                    line.write({"expected_qty": 0.0, "is_unexpected": True})
+            stale.unlink()
+            if to_create:
+                Line.create(to_create)
+
+    # ------------------------------------------------------------ actions
+
+    def action_start(self):
+        """The current user becomes the checker of this check."""
+        self._lock()
+        self._check_can_check()
+        for check in self.sudo():
+            if check.state == "draft":
+                check.write(
+                    {
+                        "state": "in_progress",
+                        "checker_id": self.env.uid,
+                        "date_start": fields.Datetime.now(),
+                        "prepared_by_id": check.picking_id.accuracy_prepared_by_id.id,
+                    }
+                )
+                check._sync_expected_lines()
+        return True
+
+    def action_open_check(self):
+        """Open the check on the scanning screen: an open check becomes the user's."""
+        self.ensure_one()
+        if self.state in OPEN_STATES:
+            self.action_start()
+        return self._get_scan_screen_data()
+
+    def action_open_scan_screen(self):
+        self.ensure_one()
+        return self.picking_id.action_accuracy_open_scan_screen()
+
+    def action_scan(self, barcode):
+        """Handle one scan; return what the scanning screen shows.
+
+        :return: dict with ``status`` (``match``, ``mismatch``, ``unknown``, ``warning`` or
+            ``error``), a ``message`` and the screen's fresh ``data``.
+        """
+        self.ensure_one()
+        try:
+            result = self._scan(barcode)
+        except UserError as error:
+            result = {"status": "error", "message": error.args[0]}
+        result["data"] = self._get_scan_screen_data()
+        return result
+
+    def _scan(self, barcode):
+        self.ensure_one()
+        barcode = (barcode or "").strip()
+        if not barcode:
+            raise UserError(self.env._("Empty barcode."))
+        self._lock()
+        self._check_can_check()
+        if self.state == "draft":
+            self.action_start()
+        parsed = self._parse_gs1(barcode)
+        if parsed:
+            return self._scan_gs1(parsed)
+        return (
+            self._scan_lot(barcode)
+            or self._scan_product(barcode)
+            or self._scan_package(barcode)
+            or self._scan_location(barcode)
+            or self._scan_other(barcode)
+        )
+
+    def _parse_gs1(self, barcode):
+        """GS1-128 pieces (product, lot, quantity) when the GS1 nomenclature is installed."""
+        nomenclature = self.company_id.nomenclature_id
+        if "is_gs1_nomenclature" not in nomenclature._fields or not (
+            nomenclature.is_gs1_nomenclature
+        ):
+            return None
+        pieces = nomenclature.gs1_decompose_extanded(barcode)
+        if not pieces:
+            return None
+        return {piece["type"]: piece.get("value") for piece in pieces}
+
+    def _scan_gs1(self, parsed):
+        if parsed.get("lot"):
+            result = self._scan_lot(str(parsed["lot"]), quantity=parsed.get("quantity"))
+            if result:
+                return result
+        if parsed.get("product"):
+            code = str(parsed["product"])
+            result = self._scan_product(code, quantity=parsed.get("quantity")) or (
+                self._scan_product(code.lstrip("0"), quantity=parsed.get("quantity"))
+            )
+            if result:
+                return result
+        return self._scan_other(str(parsed))
+
+    def _find_product(self, code):
+        # Searched beyond the user's companies, to tell another company's product apart.
+        Product = self.env["product.product"].sudo().with_context(active_test=False)
+        product = Product.search([("barcode", "=", code)], limit=1) or Product.search(
+            [("default_code", "=", code)], limit=1
+        )
+        if product.company_id and product.company_id != self.company_id:
+            raise UserError(
+                self.env._(
+                    "%(product)s belongs to another company (%(company)s).",
+                    product=product.display_name,
+                    company=product.company_id.name,
+                )
+            )
+        return product.sudo(False)
+
+    def _scan_product(self, code, quantity=None):
+        product = self._find_product(code)
+        if not product:
+            return None
+        lines = self.line_ids.filtered(lambda line: line.product_id == product)
+        expected = lines.filtered(lambda line: not line.is_unexpected)
+        if not expected:
+            line = self._add_unexpected_line(product)
+            line._add_quantity(quantity or 1.0)
+            return {
+                "status": "mismatch",
+                "message": self.env._(
+                    "%(product)s is not part of this transfer.", product=product.display_name
+                ),
+                "line_id": line.id,
+            }
+        if product.tracking != "none" and (
+            self.picking_type_id.accuracy_check_scan_lot or len(expected) > 1
+        ):
+            return {
+                "status": "warning",
+                "message": self.env._(
+                    "%(product)s is tracked: scan its lot or serial number.",
+                    product=product.display_name,
+                ),
+            }
+        line = expected.filtered(lambda line: line.checked_qty < line.sudo().expected_qty)[:1]
+        line = line or expected[:1]
+        line._add_quantity(quantity or 1.0)
+        return self._match_result(line)
+
+    def _scan_lot(self, code, quantity=None):
+        line = self.line_ids.filtered(lambda line: line.lot_name == code)[:1]
+        if line and not line.is_unexpected:
+            line._add_quantity(quantity or 1.0)
+            return self._match_result(line)
+        lot = self.env["stock.lot"].search(
+            [("name", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
+        )
+        if not lot:
+            other = self.env["stock.lot"].sudo().search([("name", "=", code)], limit=1)
+            if other:
+                raise UserError(self.env._("Lot %(lot)s belongs to another company.", lot=code))
+            if self._find_product(code) or self._find_package(code):
+                return None
+            if self._looks_like_lot(code):
+                raise UserError(
+                    self.env._("Lot or serial number %(lot)s does not exist.", lot=code)
+                )
+            return None
+        line = line or self._add_unexpected_line(lot.product_id, lot=lot)
+        line._add_quantity(quantity or 1.0)
+        return {
+            "status": "mismatch",
+            "message": self.env._(
+                "Lot %(lot)s of %(product)s is not part of this transfer.",
+                lot=lot.name,
+                product=lot.product_id.display_name,
+            ),
+            "line_id": line.id,
+        }
+
+    def _looks_like_lot(self, code):
+        """A code starting like the barcode or code of a tracked product of this transfer."""
+        tracked = self.line_ids.product_id.filtered(lambda p: p.tracking != "none")
+        prefixes = [prefix for p in tracked for prefix in (p.barcode, p.default_code) if prefix]
+        return any(code.startswith(prefix) for prefix in prefixes)
+
+    def _find_package(self, code):
+        return self.env["stock.quant.package"].search(
+            [("name", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
+        )
+
+    def _scan_package(self, code):
+        package = self._find_package(code)
+        if not package:
+            return None
+        lines = self.line_ids.filtered(lambda line: line.package_id == package)
+        if not lines:
+            return {
+                "status": "mismatch",
+                "message": self.env._(
+                    "Package %(package)s is not part of this transfer.", package=package.name
+                ),
+            }
+        lines.sudo().package_scanned = True
+        return {
+            "status": "match",
+            "message": self.env._(
+                "Package %(package)s confirmed: now scan its contents.", package=package.name
+            ),
+        }
+
+    def _scan_location(self, code):
+        location = self.env["stock.location"].search(
+            [("barcode", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
+        )
+        if not location:
+            return None
+        if location._child_of(self.picking_id.location_dest_id):
+            self.sudo().location_scanned = True
+            return {
+                "status": "match",
+                "message": self.env._(
+                    "Destination %(location)s confirmed.", location=location.display_name
+                ),
+            }
+        return {
+            "status": "mismatch",
+            "message": self.env._(
+                "%(location)s is not the destination of this transfer (%(destination)s).",
+                location=location.display_name,
+                destination=self.picking_id.location_dest_id.display_name,
+            ),
+        }
+
+    def _scan_other(self, code):
+        picking = self.env["stock.picking"].search([("name", "=", code)], limit=1)
+        if picking and picking != self.picking_id:
+            raise UserError(
+                self.env._(
+                    "%(picking)s is another transfer: finish %(current)s first.",
+                    picking=picking.name,
+                    current=self.picking_id.name,
+                )
+            )
+        return {
+            "status": "unknown",
+            "message": self.env._("Unknown barcode: %(barcode)s", barcode=code),
+        }
+
+    def _add_unexpected_line(self, product, lot=None):
+        line = self.line_ids.filtered(
+            lambda line: (
+                line.product_id == product
+                and line.is_unexpected
+                and line.lot_name == (lot.name if lot else False)
+            )
+        )[:1]
+        if line:
+            return line
+        return (
+            self.env["stock.accuracy.check.line"]
+            .sudo()
+            .create(
+                {
+                    "check_id": self.id,
+                    "product_id": product.id,
+                    "lot_id": lot.id if lot else False,
+                    "lot_name": lot.name if lot else False,
+                    "is_unexpected": True,
+                }
+            )
+            .with_env(self.env)
+        )
+
+    def _match_result(self, line):
+        return {
+            "status": "match",
+            "message": line.product_id.display_name
+            + (f" · {line.lot_name}" if line.lot_name else ""),
+            "line_id": line.id,
+        }
+
+    def action_set_quantity(self, line_id, quantity):
+        """Type the quantity seen for one line (when the operation type allows typing)."""
+        self.ensure_one()
+        self._lock()
+        self._check_can_check()
+        if not self.allow_typing:
+            raise UserError(
+                self.env._(
+                    "Quantities must be scanned for %(type)s.", type=self.picking_type_id.name
+                )
+            )
+        if self.state == "draft":
+            self.action_start()
+        line = self.line_ids.filtered(lambda line: line.id == line_id)
+        if not line:
+            raise UserError(self.env._("This line is not part of %(check)s.", check=self.name))
+        line._set_checked_quantity(quantity)
+        return self._get_scan_screen_data()
+
+    def action_finish(self):
+        """Compare what was checked with the transfer: pass, or fail and raise an exception."""
+        self._lock()
+        self._check_can_check()
+        for check in self:
+            if check.state == "draft":
+                check.action_start()
+            check._check_scans_complete()
+            check.sudo()._sync_expected_lines()
+            check.sudo().line_ids._compute_check_result()
+            failed = any(line.is_fault for line in check.line_ids)
+            check.sudo().write(
+                {
+                    "state": "failed" if failed else "passed",
+                    "date_done": fields.Datetime.now(),
+                    "prepared_by_id": check.picking_id.accuracy_prepared_by_id.id,
+                }
+            )
+            check._post_result()
+            if failed:
+                check._raise_mismatch_exception()
+        return True
+
+    def _check_scans_complete(self):
+        picking_type = self.picking_type_id
+        if picking_type.accuracy_check_scan_location and not self.location_scanned:
+            raise UserError(
+                self.env._(
+                    "Scan the destination %(location)s before finishing the check.",
+                    location=self.picking_id.location_dest_id.display_name,
+                )
+            )
+        if picking_type.accuracy_check_scan_package:
+            missing = self.line_ids.filtered(
+                lambda line: line.package_id and not line.package_scanned and line.checked_qty
+            )
+            if missing:
+                raise UserError(
+                    self.env._(
+                        "Scan the packages %(packages)s before finishing the check.",
+                        packages=", ".join(missing.package_id.mapped("name")),
+                    )
+                )
+
+    def _post_result(self):
+        self.ensure_one()
+        faults = self.line_ids.filtered(lambda line: line.is_fault)
+        if faults:
+            body = self.env._(
+                "Double-check %(check)s by %(checker)s failed: %(lines)s",
+                check=self.name,
+                checker=self.checker_id.name,
+                lines="; ".join(faults.mapped("fault_description")),
+            )
+        else:
+            body = self.env._(
+                "Double-check %(check)s by %(checker)s passed: %(count)s lines confirmed.",
+                check=self.name,
+                checker=self.checker_id.name,
+                count=len(self.line_ids),
+            )
+        self.message_post(body=body)
+        self.picking_id.message_post(body=body)
+
+    def _raise_mismatch_exception(self):
+        """Report each line at fault in the exception queue, on the transfer."""
+        self.ensure_one()
+        picking = self.picking_id
+        location = (
+            picking.location_dest_id
+            if picking.picking_type_code == "incoming"
+            else picking.location_id
+        )
+        faults = self.line_ids.filtered(lambda line: line.is_fault)
+        return self.env["stock.accuracy.exception"]._raise_exceptions(
+            "check_mismatch",
+            [
+                {
+                    "source_ref": picking,
+                    "product_id": line.product_id.id,
+                    "lot_id": line.lot_id.id,
+                    "location_id": location.id,
+                    "quantity": line.difference_qty,
+                    "description": self.env._(
+                        "Double-check %(check)s of %(picking)s by %(checker)s: %(fault)s",
+                        check=self.name,
+                        picking=picking.name,
+                        checker=self.checker_id.name,
+                        fault=line.fault_description,
+                    ),
+                }
+                for line in faults
+            ],
+        )
+
+    def action_cancel(self):
+        self._check_not_finished()
+        self.sudo().write({"state": "cancel"})
+        return True
+
+    # ------------------------------------------------------ scanning screen
+
+    def _get_scan_screen_data(self):
+        """Everything the scanning screen renders (expected quantities only when not blind)."""
+        self.ensure_one()
+        show_expected = not self.is_blind
+        lines = []
+        for line in self.line_ids:
+            lines.append(
+                {
+                    "id": line.id,
+                    "product": line.product_id.display_name,
+                    "barcode": line.product_id.barcode or "",
+                    "lot": line.lot_name or "",
+                    "package": line.package_id.name or "",
+                    "uom": line.product_uom_id.name,
+                    "checked_qty": line.checked_qty,
+                    "expected_qty": line.sudo().expected_qty if show_expected else None,
+                    "unexpected": line.is_unexpected,
+                    "result": line.result or "",
+                }
+            )
+        return {
+            "id": self.id,
+            "name": self.name,
+            "picking": self.picking_id.name,
+            "picking_id": self.picking_id.id,
+            "partner": self.picking_id.partner_id.display_name or "",
+            "operation": self.picking_type_id.display_name,
+            "state": self.state,
+            "checker": self.checker_id.name or "",
+            "blind": self.is_blind,
+            "allow_typing": self.allow_typing,
+            "lines": lines,
+        }
+
+    @api.model
+    def get_pickings_to_check(self):
+        """The transfers waiting for a double-check, for the scanning screen's first page."""
+        pickings = self.env["stock.picking"].search(
+            [("accuracy_check_state", "in", ("to_check", "in_progress", "failed"))],
+            limit=80,
+            order="scheduled_date, id",
+        )
+        states = dict(
+            self.env["stock.picking"]
+            ._fields["accuracy_check_state"]
+            ._description_selection(self.env)
+        )
+        return [
+            {
+                "id": picking.id,
+                "name": picking.name,
+                "partner": picking.partner_id.display_name or "",
+                "operation": picking.picking_type_id.display_name,
+                "state": picking.accuracy_check_state,
+                "state_label": states[picking.accuracy_check_state],
+            }
+            for picking in pickings
+        ]
+
+    @api.model
+    def action_open_picking(self, picking_ref):
+        """Find the transfer scanned or chosen on the first page and start its check."""
+        Picking = self.env["stock.picking"]
+        if isinstance(picking_ref, int):
+            picking = Picking.browse(picking_ref).exists()
+        else:
+            picking = Picking.search([("name", "=", (picking_ref or "").strip())], limit=1)
+        if not picking:
+            raise UserError(self.env._("No transfer %(ref)s.", ref=picking_ref))
+        check = picking._accuracy_get_open_check()
+        check.action_start()
+        return check._get_scan_screen_data()

@@ -1,0 +1,572 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+OPEN_STATES = ("draft", "in_progress", "to_approve")
+
+
+class StockAccuracyCount(models.Model):
+    """A count session: the lines one counter (or a team) counts in a warehouse on a day."""
+
+    _name = "stock.accuracy.count"
+    _description = "Count Session"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _check_company_auto = True
+    _order = "scheduled_date desc, id desc"
+
+    name = fields.Char(
+        required=True, copy=False, readonly=True, default=lambda self: self.env._("New")
+    )
+    warehouse_id = fields.Many2one(
+        "stock.warehouse", required=True, check_company=True, tracking=True, index=True
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    count_type = fields.Selection(
+        [
+            ("cycle", "Cycle"),
+            ("full", "Full (Static)"),
+            ("spot", "Spot (Dynamic)"),
+            ("recount", "Recount"),
+        ],
+        string="Type",
+        required=True,
+        default="cycle",
+        tracking=True,
+    )
+    trigger = fields.Selection(
+        [
+            ("plan", "Planner"),
+            ("manual", "On Demand"),
+            ("negative", "Negative Stock"),
+            ("zero", "Empty Location"),
+            ("exception", "Exception"),
+        ],
+        default="manual",
+        readonly=True,
+    )
+    origin = fields.Char(string="Source Document")
+    scheduled_date = fields.Date(
+        required=True, default=fields.Date.context_today, tracking=True, index=True
+    )
+    state = fields.Selection(
+        [
+            ("draft", "Draft"),
+            ("in_progress", "In Progress"),
+            ("to_approve", "To Approve"),
+            ("done", "Done"),
+            ("cancel", "Cancelled"),
+        ],
+        default="draft",
+        required=True,
+        readonly=True,
+        tracking=True,
+        index=True,
+        copy=False,
+    )
+    counter_ids = fields.Many2many("res.users", string="Counters", tracking=True)
+    zone_location_id = fields.Many2one("stock.location", string="Zone", check_company=True)
+    lock_location_id = fields.Many2one(
+        "stock.location",
+        string="Locked Locations",
+        check_company=True,
+        help="While this full count is in progress, no move in or out of this location and "
+        "its sublocations can be validated.",
+    )
+    lock_lifted = fields.Boolean(readonly=True, tracking=True)
+    blind = fields.Boolean(default=True, help="Counters do not see the quantity on hand.")
+    line_ids = fields.One2many("stock.accuracy.count.line", "count_id", string="Lines")
+    line_count = fields.Integer(compute="_compute_line_count", string="Lines Count")
+
+    @api.depends("line_ids")
+    def _compute_line_count(self):
+        counts = dict(
+            self.env["stock.accuracy.count.line"]._read_group(
+                [("count_id", "in", self.ids)], ["count_id"], ["__count"]
+            )
+        )
+        for count in self:
+            count.line_count = counts.get(count, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        sequence = self.env["ir.sequence"]
+        for vals in vals_list:
+            if not vals.get("name") or vals["name"] == self.env._("New"):
+                vals["name"] = sequence.next_by_code("stock.accuracy.count") or "/"
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if {"lock_lifted", "lock_location_id"} & set(vals) and not (
+            self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager")
+        ):
+            raise AccessError(self.env._("Only accuracy managers can change a count lock."))
+        return super().write(vals)
+
+    def action_start(self):
+        for count in self:
+            if count.state != "draft":
+                raise UserError(
+                    self.env._("Only a draft session can start: %(name)s.", name=count.name)
+                )
+        self.write({"state": "in_progress"})
+        return True
+
+    def action_submit(self):
+        """Hand in the counts: lines within tolerance are applied, the others go to a recount
+        or to approval. All lines are checked before anything is applied."""
+        for count in self:
+            if count.state != "in_progress":
+                raise UserError(
+                    self.env._(
+                        "%(name)s cannot be submitted: only a session in progress can.",
+                        name=count.name,
+                    )
+                )
+        lines = self.line_ids.filtered(lambda ln: ln.state != "cancel")
+        lines._check_counted()
+        self.write({"state": "to_approve"})
+        lines.filtered(lambda ln: ln.state == "counted")._settle_counted()
+        self._check_done()
+        return True
+
+    def _check_done(self):
+        """Sessions whose lines are all settled are done."""
+        finished = self.filtered(
+            lambda c: (
+                c.state == "to_approve"
+                and all(line.state in ("done", "cancel") for line in c.line_ids)
+            )
+        )
+        if finished:
+            finished.sudo().write({"state": "done"})
+
+    def action_cancel(self):
+        if self.filtered(lambda c: c.state == "done"):
+            raise UserError(self.env._("A finished count session cannot be cancelled."))
+        self.write({"state": "cancel"})
+        self.line_ids.filtered(lambda ln: ln.state != "done").write({"state": "cancel"})
+        return True
+
+    @api.model
+    def _create_from_quants(self, quants, previews):
+        """A session holding the counts typed in the Physical Inventory screen, one per
+        warehouse, already counted by whoever typed them."""
+        now = fields.Datetime.now()
+        by_warehouse = {}
+        for quant in quants:
+            by_warehouse.setdefault(quant.location_id.warehouse_id, []).append(quant)
+        vals_list = []
+        for warehouse, wh_quants in by_warehouse.items():
+            vals_list.append(
+                {
+                    "warehouse_id": warehouse.id,
+                    "company_id": warehouse.company_id.id,
+                    "count_type": "spot",
+                    "trigger": "manual",
+                    "origin": self.env._("Physical Inventory"),
+                    "blind": False,
+                    "state": "to_approve",
+                    "counter_ids": [fields.Command.set([self.env.uid])],
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                "product_id": quant.product_id.id,
+                                "location_id": quant.location_id.id,
+                                "lot_id": quant.lot_id.id,
+                                "package_id": quant.package_id.id,
+                                "owner_id": quant.owner_id.id,
+                                "quant_id": quant.id,
+                                "abc_class": previews[quant.id].abc_class,
+                                "unit_cost": previews[quant.id].unit_cost,
+                                "book_quantity": quant.quantity,
+                                "counted_quantity": quant.inventory_quantity,
+                                "counter_id": (quant.user_id or self.env.user).id,
+                                "counted_date": now,
+                                "reason_id": quant.accuracy_reason_id.id,
+                                "state": "counted",
+                            }
+                        )
+                        for quant in wh_quants
+                    ],
+                }
+            )
+        return self.sudo().create(vals_list)
+
+    # -- scanning -------------------------------------------------------------------------------
+    def _scan_line_data(self, line):
+        data = {
+            "id": line.id,
+            "product": line.product_id.display_name,
+            "location": line.location_id.display_name,
+            "lot": line.lot_id.name or "",
+            "package": line.package_id.name or "",
+            "uom": line.product_uom_id.name,
+            "counted_quantity": line.counted_quantity,
+            "state": line.state,
+            "found": line.found,
+        }
+        if not self.blind:
+            data["book_quantity"] = line.book_quantity
+        return data
+
+    def action_scan_state(self):
+        """What the scanning screen shows: the session and its lines."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "name": self.name,
+            "state": self.state,
+            "blind": self.blind,
+            "lines": [self._scan_line_data(line) for line in self._sorted_lines()],
+        }
+
+    def _scan_error(self, message):
+        return {"status": "error", "message": message}
+
+    def action_scan(self, barcode, location_id=False, package_id=False, quantity=None):
+        """Server side of the scanning screen: what ``barcode`` is in this session.
+
+        A location barcode selects the location; a product, lot or serial barcode counts one
+        more unit of it at the selected location (a serial counts exactly one), adding a line
+        when the item was not on the list; a package barcode selects the package. ``quantity``
+        sets the counted quantity instead of adding one. Returns a dict with ``status``
+        (``location``, ``package``, ``counted`` or ``error``) and ``message``; an error changes
+        nothing."""
+        self.ensure_one()
+        if self.state != "in_progress":
+            return self._scan_error(self.env._("This session is not in progress."))
+        barcode = (barcode or "").strip()
+        if not barcode:
+            return self._scan_error(self.env._("Empty barcode."))
+        company = self.company_id
+        lot, product = self._scan_find_item(barcode)
+        if not product:
+            location = self.env["stock.location"].search(
+                [
+                    ("barcode", "=", barcode),
+                    ("company_id", "in", (company.id, False)),
+                    ("warehouse_id", "=", self.warehouse_id.id),
+                ],
+                limit=1,
+            )
+            if location:
+                return {
+                    "status": "location",
+                    "location": {"id": location.id, "name": location.display_name},
+                    "message": self.env._("Location %(name)s", name=location.display_name),
+                }
+            package = self.env["stock.quant.package"].search(
+                [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
+            )
+            if package:
+                return {
+                    "status": "package",
+                    "package": {"id": package.id, "name": package.name},
+                    "location": package.location_id
+                    and {
+                        "id": package.location_id.id,
+                        "name": package.location_id.display_name,
+                    },
+                    "message": self.env._("Package %(name)s", name=package.name),
+                }
+            return self._scan_error(
+                self.env._("Barcode %(barcode)s matches nothing.", barcode=barcode)
+            )
+        if not location_id:
+            return self._scan_error(self.env._("Scan a location first."))
+        if product.tracking != "none" and not lot:
+            return self._scan_error(
+                self.env._(
+                    "%(product)s is tracked: scan its lot or serial number.",
+                    product=product.display_name,
+                )
+            )
+        line = self.env["stock.accuracy.count.line"].search(
+            [
+                ("count_id", "=", self.id),
+                ("location_id", "=", location_id),
+                ("product_id", "=", product.id),
+                ("lot_id", "=", lot.id),
+                ("package_id", "=", package_id or False),
+                ("state", "!=", "cancel"),
+            ],
+            limit=1,
+        )
+        self.env.flush_all()
+        try:
+            with self.env.cr.savepoint(flush=False):
+                line = self._count_scanned(line, product, lot, location_id, package_id, quantity)
+        except UserError as error:
+            self.env.invalidate_all(flush=False)
+            return self._scan_error(error.args[0])
+        return {
+            "status": "counted",
+            "line": self._scan_line_data(line),
+            "message": self.env._(
+                "%(product)s: %(qty)s", product=product.display_name, qty=line.counted_quantity
+            ),
+        }
+
+    def _scan_find_item(self, barcode):
+        """(lot, product) a barcode names: a product barcode or reference, or a lot/serial."""
+        company_ids = (self.company_id.id, False)
+        product = self.env["product.product"].search(
+            [
+                "|",
+                ("barcode", "=", barcode),
+                ("default_code", "=", barcode),
+                ("company_id", "in", company_ids),
+            ],
+            limit=1,
+        )
+        if product:
+            return self.env["stock.lot"], product
+        lot = self.env["stock.lot"].search(
+            [("name", "=", barcode), ("company_id", "in", company_ids)], limit=1
+        )
+        return lot, lot.product_id
+
+    def _count_scanned(self, line, product, lot, location_id, package_id, quantity):
+        if line and line.state == "counted" and product.tracking == "serial" and quantity is None:
+            raise UserError(
+                self.env._("Serial number %(serial)s was already counted.", serial=lot.name)
+            )
+        if not line:
+            line = (
+                self.env["stock.accuracy.count.line"]
+                .sudo()
+                .create(
+                    {
+                        "count_id": self.id,
+                        "product_id": product.id,
+                        "location_id": location_id,
+                        "lot_id": lot.id,
+                        "package_id": package_id or False,
+                        "found": True,
+                        "sequence": 10000,
+                        "abc_class": self.env["stock.accuracy.count.line"]
+                        ._class_by_product_warehouse([(product.id, self.warehouse_id.id)])
+                        .get((product.id, self.warehouse_id.id), "c"),
+                    }
+                )
+                .with_env(self.env)
+            )
+        if quantity is None:
+            quantity = 1.0 if line.state == "todo" else line.counted_quantity + 1.0
+        line.write({"counted_quantity": quantity})
+        return line
+
+    def action_set_line_quantity(self, line_id, quantity):
+        """Type a counted quantity on the scanning screen."""
+        self.ensure_one()
+        line = self.line_ids.filtered(lambda ln: ln.id == line_id)
+        if not line:
+            return self._scan_error(self.env._("This line is not in the session."))
+        try:
+            with self.env.cr.savepoint():
+                line.write({"counted_quantity": float(quantity)})
+            line.flush_recordset()
+        except UserError as error:
+            return self._scan_error(error.args[0])
+        return {"status": "counted", "line": self._scan_line_data(line), "message": ""}
+
+    def action_open_scanner(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.client",
+            "tag": "stock_accuracy_count_scanner",
+            "name": self.name,
+            "params": {"count_id": self.id},
+        }
+
+    def action_lift_lock(self):
+        if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
+            raise AccessError(self.env._("Only accuracy managers can lift a count lock."))
+        self.write({"lock_lifted": True})
+        for count in self:
+            count.message_post(body=self.env._("Stock moves are allowed again during this count."))
+        return True
+
+    def action_restore_lock(self):
+        if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
+            raise AccessError(self.env._("Only accuracy managers can lock a count."))
+        self.write({"lock_lifted": False})
+        return True
+
+    def action_print_count_sheet(self):
+        return self.env.ref("stock_accuracy.action_report_count_sheet").report_action(self)
+
+    def _sorted_lines(self):
+        self.ensure_one()
+        return self.line_ids.filtered(lambda line: line.state != "cancel").sorted(
+            lambda line: (line.location_id.complete_name or "", line.product_id.display_name)
+        )
+
+    @api.model
+    def _open_line_keys(self, warehouse_ids):
+        """(location, product, lot) of every line already waiting in an open session."""
+        self.env["stock.accuracy.count.line"].flush_model()
+        self.flush_model(["state", "warehouse_id"])
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT l.location_id, l.product_id, COALESCE(l.lot_id, 0)
+              FROM stock_accuracy_count_line l
+              JOIN stock_accuracy_count c ON c.id = l.count_id
+             WHERE c.state IN %s AND c.warehouse_id IN %s AND l.state != 'cancel'
+            """,
+            [OPEN_STATES, tuple(warehouse_ids) or (0,)],
+        )
+        return set(self.env.cr.fetchall())
+
+    @api.model
+    def _create_spot_counts(self, items, trigger, origin=False):
+        """Create one spot session per warehouse for items [(quant_values)] not already in an
+        open session, and give the policy's responsible an activity. Items are dicts with
+        warehouse_id, location_id, product_id and optional lot_id, package_id, owner_id,
+        quant_id, book_quantity."""
+        if not items:
+            return self.browse()
+        open_keys = self._open_line_keys({item["warehouse_id"] for item in items})
+        by_warehouse = {}
+        for item in items:
+            key = (item["location_id"], item["product_id"], item.get("lot_id") or 0)
+            if key in open_keys:
+                continue
+            open_keys.add(key)
+            by_warehouse.setdefault(item["warehouse_id"], []).append(item)
+        if not by_warehouse:
+            return self.browse()
+        warehouses = self.env["stock.warehouse"].sudo().browse(list(by_warehouse))
+        class_by_key = self.env["stock.accuracy.count.line"]._class_by_product_warehouse(
+            [(i["product_id"], i["warehouse_id"]) for i in items]
+        )
+        vals_list = []
+        for warehouse in warehouses:
+            policy = warehouse.accuracy_policy_id
+            vals_list.append(
+                {
+                    "warehouse_id": warehouse.id,
+                    "company_id": warehouse.company_id.id,
+                    "count_type": "spot",
+                    "trigger": trigger,
+                    "origin": origin,
+                    "blind": policy.blind if policy else True,
+                    "counter_ids": [fields.Command.set(policy.counter_ids[:1].ids)],
+                    "line_ids": [
+                        fields.Command.create(
+                            {
+                                key: value
+                                for key, value in dict(
+                                    item,
+                                    abc_class=class_by_key.get(
+                                        (item["product_id"], warehouse.id), "c"
+                                    ),
+                                ).items()
+                                if key != "warehouse_id"
+                            }
+                        )
+                        for item in by_warehouse[warehouse.id]
+                    ],
+                }
+            )
+        counts = self.sudo().create(vals_list)
+        for count in counts:
+            policy = count.warehouse_id.accuracy_policy_id
+            user = (
+                policy.responsible_id
+                or count.warehouse_id.company_id.sudo().partner_id.user_ids[:1]
+                or self.env.user
+            )
+            count.activity_schedule(
+                "mail.mail_activity_data_todo",
+                summary=self.env._("Spot count: %(reason)s", reason=count._trigger_label()),
+                user_id=user.id,
+            )
+        return counts
+
+    def _trigger_label(self):
+        self.ensure_one()
+        return dict(self._fields["trigger"]._description_selection(self.env)).get(self.trigger, "")
+
+    @api.model
+    def _spot_items_for_quants(self, quants):
+        return [
+            {
+                "warehouse_id": quant.location_id.warehouse_id.id,
+                "location_id": quant.location_id.id,
+                "product_id": quant.product_id.id,
+                "lot_id": quant.lot_id.id,
+                "package_id": quant.package_id.id,
+                "owner_id": quant.owner_id.id,
+                "quant_id": quant.id,
+                "book_quantity": quant.quantity,
+            }
+            for quant in quants
+            if quant.location_id.warehouse_id
+        ]
+
+    def action_view_lines(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.name,
+            "res_model": "stock.accuracy.count.line",
+            "view_mode": "list",
+            "domain": [("count_id", "=", self.id)],
+        }
+
+    def _action_open_sessions(self):
+        action = {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Count Sessions"),
+            "res_model": "stock.accuracy.count",
+            "view_mode": "list,form",
+            "domain": [("id", "in", self.ids)],
+        }
+        if len(self) == 1:
+            action.update(view_mode="form", res_id=self.id)
+        return action
+
+    @api.model
+    def _create_full_count(self, warehouse, root, scheduled_date, counters):
+        """A wall-to-wall session: every quant below root, locking root's subtree."""
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            .search([("location_id", "child_of", root.id), ("location_id.usage", "=", "internal")])
+        )
+        quants = quants.sorted(lambda q: (q.location_id.complete_name, q.product_id.id))
+        classes = self.env["stock.accuracy.count.line"]._class_by_product_warehouse(
+            [(q.product_id.id, warehouse.id) for q in quants]
+        )
+        policy = warehouse.accuracy_policy_id
+        return self.create(
+            {
+                "warehouse_id": warehouse.id,
+                "company_id": warehouse.company_id.id,
+                "count_type": "full",
+                "trigger": "manual",
+                "scheduled_date": scheduled_date,
+                "lock_location_id": root.id,
+                "blind": policy.blind if policy else True,
+                "origin": root.complete_name,
+                "counter_ids": [fields.Command.set(counters.ids)],
+                "line_ids": [
+                    fields.Command.create(
+                        {
+                            "sequence": sequence,
+                            "product_id": quant.product_id.id,
+                            "location_id": quant.location_id.id,
+                            "lot_id": quant.lot_id.id,
+                            "package_id": quant.package_id.id,
+                            "owner_id": quant.owner_id.id,
+                            "quant_id": quant.id,
+                            "abc_class": classes.get((quant.product_id.id, warehouse.id), "c"),
+                            "book_quantity": quant.quantity,
+                        }
+                    )
+                    for sequence, quant in enumerate(quants, start=1)
+                ],
+            }
+        )

@@ -1,0 +1,188 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
+WEEKDAY_FIELDS = (
+    "count_on_mon",
+    "count_on_tue",
+    "count_on_wed",
+    "count_on_thu",
+    "count_on_fri",
+    "count_on_sat",
+    "count_on_sun",
+)
+
+
+class StockAccuracyPolicy(models.Model):
+    """How a warehouse classifies its products and how often it counts each class."""
+
+    _name = "stock.accuracy.policy"
+    _description = "Inventory Accuracy Policy"
+    _check_company_auto = True
+    _order = "warehouse_id"
+
+    name = fields.Char(related="warehouse_id.name", string="Policy")
+    warehouse_id = fields.Many2one(
+        "stock.warehouse",
+        required=True,
+        ondelete="cascade",
+        check_company=True,
+        index=True,
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company, index=True
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    active = fields.Boolean(default=True)
+
+    classification_basis = fields.Selection(
+        [("value", "Value moved out"), ("picks", "Number of picks")],
+        string="Classify By",
+        required=True,
+        default="value",
+        help="Rank products by the value moved out of the warehouse (quantity x cost) or by "
+        "the number of outgoing moves.",
+    )
+    classification_window_days = fields.Integer(
+        string="Classification Window (Days)",
+        default=365,
+        required=True,
+        help="Only moves out of the warehouse during this many past days count.",
+    )
+    cutoff_a = fields.Float(string="Class A Share (%)", default=80.0, required=True)
+    cutoff_b = fields.Float(string="Class B Share (%)", default=15.0, required=True)
+    cutoff_c = fields.Float(string="Class C Share (%)", default=5.0, required=True)
+
+    interval_a = fields.Integer(string="Class A Interval (Days)", default=30, required=True)
+    interval_b = fields.Integer(string="Class B Interval (Days)", default=90, required=True)
+    interval_c = fields.Integer(string="Class C Interval (Days)", default=180, required=True)
+    tolerance_qty_a = fields.Float(string="Class A Tolerance (%)", default=1.0)
+    tolerance_qty_b = fields.Float(string="Class B Tolerance (%)", default=2.0)
+    tolerance_qty_c = fields.Float(string="Class C Tolerance (%)", default=5.0)
+    tolerance_value_a = fields.Monetary(string="Class A Tolerance Value")
+    tolerance_value_b = fields.Monetary(string="Class B Tolerance Value")
+    tolerance_value_c = fields.Monetary(string="Class C Tolerance Value")
+
+    count_on_mon = fields.Boolean(string="Monday", default=True)
+    count_on_tue = fields.Boolean(string="Tuesday", default=True)
+    count_on_wed = fields.Boolean(string="Wednesday", default=True)
+    count_on_thu = fields.Boolean(string="Thursday", default=True)
+    count_on_fri = fields.Boolean(string="Friday", default=True)
+    count_on_sat = fields.Boolean(string="Saturday")
+    count_on_sun = fields.Boolean(string="Sunday")
+    daily_capacity = fields.Integer(
+        string="Daily Capacity (Lines)",
+        default=50,
+        required=True,
+        help="The planner never schedules more count lines than this on one day.",
+    )
+    zone_depth = fields.Integer(
+        string="Zone Level",
+        default=2,
+        required=True,
+        help="Count sessions group the lines of a day by the location this many levels below "
+        "the warehouse stock location.",
+    )
+    blind = fields.Boolean(
+        string="Blind Counts",
+        default=True,
+        help="Counters do not see the quantity on hand of the sessions of this warehouse.",
+    )
+    counter_ids = fields.Many2many(
+        "res.users",
+        string="Counters",
+        domain=lambda self: [
+            ("groups_id", "in", self.env.ref("stock_accuracy.group_accuracy_counter").id)
+        ],
+        help="Planned sessions are assigned to these counters in turn; with one counter, "
+        "every session goes to that counter.",
+    )
+    responsible_id = fields.Many2one(
+        "res.users",
+        help="Receives an activity for every spot count of this warehouse.",
+    )
+    spot_on_negative = fields.Boolean(
+        string="Count Negative Stock",
+        default=True,
+        help="Create a spot count when a quant of this warehouse goes negative.",
+    )
+    spot_on_zero = fields.Boolean(
+        string="Confirm Empty Locations",
+        default=True,
+        help="Create a spot count when a location of this warehouse reaches zero on hand.",
+    )
+    last_plan_date = fields.Datetime(readonly=True)
+
+    _sql_constraints = [
+        ("warehouse_unique", "UNIQUE(warehouse_id)", "A warehouse has one accuracy policy."),
+    ]
+
+    @api.constrains("cutoff_a", "cutoff_b", "cutoff_c")
+    def _check_cutoffs(self):
+        for policy in self:
+            shares = (policy.cutoff_a, policy.cutoff_b, policy.cutoff_c)
+            if min(shares) < 0 or abs(sum(shares) - 100.0) > 0.001:
+                raise ValidationError(
+                    self.env._(
+                        "The class shares of %(warehouse)s must be positive and add up to 100 %% "
+                        "(now %(total)s %%).",
+                        warehouse=policy.warehouse_id.display_name,
+                        total=round(sum(shares), 2),
+                    )
+                )
+
+    @api.constrains(
+        "interval_a", "interval_b", "interval_c", "daily_capacity", "classification_window_days"
+    )
+    def _check_positive_numbers(self):
+        for policy in self:
+            if min(policy.interval_a, policy.interval_b, policy.interval_c) <= 0:
+                raise ValidationError(self.env._("Count intervals must be at least one day."))
+            if policy.daily_capacity <= 0:
+                raise ValidationError(self.env._("The daily counting capacity must be positive."))
+            if policy.classification_window_days <= 0:
+                raise ValidationError(
+                    self.env._("The classification window must be at least one day.")
+                )
+
+    @api.constrains(*WEEKDAY_FIELDS)
+    def _check_counting_days(self):
+        for policy in self:
+            if not any(policy[name] for name in WEEKDAY_FIELDS):
+                raise ValidationError(self.env._("Choose at least one counting day."))
+
+    @api.model
+    def _create_missing_policies(self):
+        """Give every warehouse without one a default policy (install and new warehouses)."""
+        covered = self.sudo().with_context(active_test=False).search([]).warehouse_id
+        warehouses = (
+            self.env["stock.warehouse"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("id", "not in", covered.ids)])
+        )
+        return self.sudo().create(
+            [{"warehouse_id": wh.id, "company_id": wh.company_id.id} for wh in warehouses]
+        )
+
+    def _counting_weekdays(self):
+        self.ensure_one()
+        return {index for index, name in enumerate(WEEKDAY_FIELDS) if self[name]}
+
+    def _interval_by_class(self):
+        self.ensure_one()
+        return {"a": self.interval_a, "b": self.interval_b, "c": self.interval_c}
+
+    def action_compute_classification(self):
+        return (
+            self.env["stock.accuracy.classification"]._compute_classification(self)._action_open()
+        )
+
+    def action_plan_counts(self):
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "stock.accuracy.plan.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_warehouse_ids": self.warehouse_id.ids},
+        }

@@ -1,0 +1,153 @@
+from odoo import fields, models
+from odoo.exceptions import UserError
+
+
+class StockMove(models.Model):
+    _inherit = "stock.move"
+
+    accuracy_reason_id = fields.Many2one(
+        "stock.accuracy.reason", string="Variance Reason", index="btree_not_null", readonly=True
+    )
+    accuracy_count_line_id = fields.Many2one(
+        "stock.accuracy.count.line", string="Count Line", index="btree_not_null", readonly=True
+    )
+
+    def _action_assign(self, force_qty=False):
+        """Reserving is not preparing; once ready, open the double-checks (one create)."""
+        res = super(StockMove, self.with_context(accuracy_no_prepare=True))._action_assign(
+            force_qty=force_qty
+        )
+        self.picking_id._accuracy_create_checks()
+        return res
+
+    def _action_done(self, cancel_backorder=False):
+        self._check_accuracy_count_lock()
+        moves = super()._action_done(cancel_backorder=cancel_backorder)
+        moves._trigger_accuracy_spot_counts()
+        return moves
+
+    def _accuracy_location_ids(self):
+        return set(
+            (
+                self.location_id
+                | self.location_dest_id
+                | self.move_line_ids.location_id
+                | self.move_line_ids.location_dest_id
+            ).ids
+        )
+
+    def _check_accuracy_count_lock(self):
+        """Refuse moves in or out of locations under a full count in progress."""
+        moves = self.filtered(lambda m: not m.is_inventory)
+        location_ids = moves._accuracy_location_ids()
+        if not location_ids:
+            return
+        self.env["stock.accuracy.count"].flush_model()
+        self.env.cr.execute(
+            """
+            SELECT c.name, root.complete_name
+              FROM stock_accuracy_count c
+              JOIN stock_location root ON root.id = c.lock_location_id
+              JOIN stock_location loc ON loc.parent_path LIKE root.parent_path || '%%'
+             WHERE c.count_type = 'full' AND c.state = 'in_progress' AND c.lock_lifted IS NOT TRUE
+               AND loc.id IN %s
+             ORDER BY c.id
+             LIMIT 1
+            """,
+            [tuple(location_ids)],
+        )
+        row = self.env.cr.fetchone()
+        if row:
+            raise UserError(
+                self.env._(
+                    "%(location)s is being counted in %(session)s: no stock can move in or out "
+                    "until the count is finished or an accuracy manager lifts its lock.",
+                    location=row[1],
+                    session=row[0],
+                )
+            )
+
+    def _trigger_accuracy_spot_counts(self):
+        """Spot counts for quants this batch drove negative and locations it emptied."""
+        moves = self.filtered(lambda m: m.state == "done" and not m.is_inventory)
+        lines = moves.move_line_ids.filtered(
+            lambda ml: ml.location_id.usage == "internal" or ml.location_dest_id.usage == "internal"
+        )
+        if not lines:
+            return
+        policies = (
+            self.env["stock.accuracy.policy"]
+            .sudo()
+            .search(
+                [
+                    (
+                        "warehouse_id",
+                        "in",
+                        (lines.location_id | lines.location_dest_id).warehouse_id.ids,
+                    )
+                ]
+            )
+        )
+        negative_wh = set(policies.filtered("spot_on_negative").warehouse_id.ids)
+        zero_wh = set(policies.filtered("spot_on_zero").warehouse_id.ids)
+        if not negative_wh and not zero_wh:
+            return
+        self.env["stock.quant"].flush_model()
+        Count = self.env["stock.accuracy.count"]
+        cr = self.env.cr
+        if negative_wh:
+            pairs = {
+                (location.id, ml.product_id.id)
+                for ml in lines
+                for location in (ml.location_id, ml.location_dest_id)
+                if location.usage == "internal" and location.warehouse_id.id in negative_wh
+            }
+            if pairs:
+                cr.execute(
+                    """
+                    SELECT sq.id FROM stock_quant sq
+                      JOIN unnest(%s::int[], %s::int[]) AS p(location_id, product_id)
+                        ON p.location_id = sq.location_id AND p.product_id = sq.product_id
+                     WHERE sq.quantity < 0
+                    """,
+                    [[p[0] for p in pairs], [p[1] for p in pairs]],
+                )
+                quants = self.env["stock.quant"].sudo().browse([r[0] for r in cr.fetchall()])
+                Count._create_spot_counts(
+                    Count._spot_items_for_quants(quants),
+                    "negative",
+                    origin=", ".join(moves.mapped("reference")[:5]),
+                )
+        if zero_wh:
+            sources = lines.location_id.filtered(
+                lambda loc: loc.usage == "internal" and loc.warehouse_id.id in zero_wh
+            )
+            if not sources:
+                return
+            cr.execute(
+                """
+                SELECT loc.id FROM stock_location loc
+                 WHERE loc.id IN %s
+                   AND NOT EXISTS (SELECT 1 FROM stock_quant sq
+                                    WHERE sq.location_id = loc.id AND sq.quantity <> 0)
+                """,
+                [tuple(sources.ids)],
+            )
+            empty = {row[0] for row in cr.fetchall()}
+            items = {}
+            for ml in lines.filtered(lambda ml: ml.location_id.id in empty):
+                key = (ml.location_id.id, ml.product_id.id, ml.lot_id.id)
+                items[key] = {
+                    "warehouse_id": ml.location_id.warehouse_id.id,
+                    "location_id": ml.location_id.id,
+                    "product_id": ml.product_id.id,
+                    "lot_id": ml.lot_id.id,
+                    "package_id": ml.package_id.id,
+                    "owner_id": ml.owner_id.id,
+                    "book_quantity": 0.0,
+                }
+            Count._create_spot_counts(
+                list(items.values()),
+                "zero",
+                origin=", ".join(moves.mapped("reference")[:5]),
+            )

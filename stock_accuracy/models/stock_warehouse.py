@@ -1,0 +1,50 @@
+from odoo import api, fields, models
+
+
+class StockWarehouse(models.Model):
+    _inherit = "stock.warehouse"
+
+    accuracy_policy_ids = fields.One2many(
+        "stock.accuracy.policy", "warehouse_id", string="Accuracy Policies"
+    )
+    accuracy_policy_id = fields.Many2one(
+        "stock.accuracy.policy", compute="_compute_accuracy_policy_id"
+    )
+
+    def _compute_accuracy_policy_id(self):
+        for warehouse in self:
+            warehouse.accuracy_policy_id = warehouse.accuracy_policy_ids[:1]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        warehouses = super().create(vals_list)
+        self.env["stock.accuracy.policy"].sudo().create(
+            [{"warehouse_id": wh.id, "company_id": wh.company_id.id} for wh in warehouses]
+        )
+        return warehouses
+
+    def action_open_accuracy_policy(self):
+        self.ensure_one()
+        policy = self.accuracy_policy_id or self.env["stock.accuracy.policy"].create(
+            {"warehouse_id": self.id, "company_id": self.company_id.id}
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Accuracy Policy"),
+            "res_model": "stock.accuracy.policy",
+            "res_id": policy.id,
+            "view_mode": "form",
+        }
+
+    accuracy_manager_id = fields.Many2one(
+        "res.users",
+        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        help="Owns the inventory exceptions of this warehouse that no routing rule assigns.",
+    )
+
+    @api.constrains("accuracy_manager_id", "company_id")
+    def _check_accuracy_manager(self):
+        for warehouse in self:
+            self.env["stock.accuracy.exception"]._check_user_can_own(
+                warehouse.accuracy_manager_id, warehouse.company_id
+            )

@@ -1,0 +1,154 @@
+/** @odoo-module **/
+
+import { Component, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
+import { _t } from "@web/core/l10n/translation";
+import { registry } from "@web/core/registry";
+import { useBus, useService } from "@web/core/utils/hooks";
+import { standardActionServiceProps } from "@web/webclient/actions/action_service";
+
+const MODEL = "stock.accuracy.check";
+
+/**
+ * Full-screen double-check for checkers on a handheld: pick or scan a transfer, then scan its
+ * items. Every decision is taken by the server (stock.accuracy.check.action_scan & co.): this
+ * component only renders what it answers.
+ */
+export class AccuracyCheckScreen extends Component {
+    static template = "stock_accuracy.AccuracyCheckScreen";
+    static props = { ...standardActionServiceProps };
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.inputRef = useRef("scanInput");
+        this.state = useState({
+            check: null,
+            pickings: [],
+            feedback: null,
+            busy: false,
+            code: "",
+        });
+        const barcode = useService("barcode");
+        useBus(barcode.bus, "barcode_scanned", (ev) => this.onBarcode(ev.detail.barcode));
+        onWillStart(() => this.load());
+        onMounted(() => this.focusInput());
+    }
+
+    get labels() {
+        return {
+            match: _t("Match"),
+            mismatch: _t("Mismatch"),
+            unknown: _t("Unknown barcode"),
+            warning: _t("Scan more"),
+            error: _t("Error"),
+            passed: _t("Check passed"),
+            failed: _t("Check failed"),
+        };
+    }
+
+    get resultLabels() {
+        return {
+            match: _t("Match"),
+            short: _t("Short"),
+            over: _t("Over"),
+            wrong_lot: _t("Wrong Lot"),
+            unexpected: _t("Unexpected Item"),
+        };
+    }
+
+    get placeholder() {
+        return this.state.check
+            ? _t("Scan an item, lot, package or location")
+            : _t("Scan or choose a transfer");
+    }
+
+    get isOpen() {
+        return this.state.check && ["draft", "in_progress"].includes(this.state.check.state);
+    }
+
+    async load() {
+        const checkId = this.props.action.params?.check_id;
+        if (checkId) {
+            this.state.check = await this.orm.call(MODEL, "action_open_check", [[checkId]]);
+        } else {
+            this.state.pickings = await this.orm.call(MODEL, "get_pickings_to_check", []);
+        }
+    }
+
+    focusInput() {
+        this.inputRef.el?.focus();
+    }
+
+    async onBarcode(code) {
+        code = (code || "").trim();
+        if (!code || this.state.busy) {
+            return;
+        }
+        this.state.busy = true;
+        try {
+            if (!this.state.check) {
+                await this.openPicking(code);
+            } else if (this.isOpen) {
+                const result = await this.orm.call(MODEL, "action_scan", [
+                    [this.state.check.id],
+                    code,
+                ]);
+                this.state.check = result.data;
+                this.state.feedback = { status: result.status, message: result.message };
+            }
+        } finally {
+            this.state.busy = false;
+            this.state.code = "";
+            this.focusInput();
+        }
+    }
+
+    onKeydown(ev) {
+        if (ev.key === "Enter") {
+            ev.preventDefault();
+            ev.stopPropagation();
+            this.onBarcode(this.state.code);
+        }
+    }
+
+    async openPicking(ref) {
+        this.state.check = await this.orm.call(MODEL, "action_open_picking", [ref]);
+        this.state.feedback = null;
+    }
+
+    async onClickPicking(picking) {
+        await this.openPicking(picking.id);
+        this.focusInput();
+    }
+
+    async onChangeQuantity(line, ev) {
+        const quantity = parseFloat(ev.target.value);
+        this.state.check = await this.orm.call(MODEL, "action_set_quantity", [
+            [this.state.check.id],
+            line.id,
+            Number.isNaN(quantity) ? ev.target.value : quantity,
+        ]);
+        this.focusInput();
+    }
+
+    async onClickFinish() {
+        await this.orm.call(MODEL, "action_finish", [[this.state.check.id]]);
+        this.state.check = await this.orm.call(MODEL, "action_open_check", [
+            [this.state.check.id],
+        ]);
+        this.state.feedback = { status: this.state.check.state, message: this.state.check.picking };
+    }
+
+    async onClickBack() {
+        this.state.check = null;
+        this.state.feedback = null;
+        this.state.pickings = await this.orm.call(MODEL, "get_pickings_to_check", []);
+        this.focusInput();
+    }
+
+    onClickClose() {
+        this.actionService.doAction("stock.stock_picking_type_action", { clearBreadcrumbs: true });
+    }
+}
+
+registry.category("actions").add("stock_accuracy.check_screen", AccuracyCheckScreen);
