@@ -240,6 +240,11 @@ def cmd_shell(options):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["bench"]:
+        # bench parses its own options (bench/__main__.py); argparse's REMAINDER would not
+        # take a leading --option.
+        return cmd_bench(argparse.Namespace(rest=argv[1:]))
     parser = argparse.ArgumentParser(prog="./run")
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="lint, then every test on a throwaway cluster")

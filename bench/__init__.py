@@ -1,0 +1,1 @@
+"""The large-tenant generator and the benchmarks: ./run bench (see bench/README.md)."""
