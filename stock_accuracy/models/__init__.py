@@ -10,3 +10,9 @@ from . import stock_warehouse
 from . import stock_location
 from . import stock_picking
 from . import product_template
+from . import stock_accuracy_backend
+from . import stock_accuracy_backend_product
+from . import stock_accuracy_backend_location
+from . import stock_accuracy_sync_run
+from . import stock_accuracy_sync_line
+from . import stock_accuracy_sync_outbox

@@ -169,6 +169,7 @@ class StockAccuracyException(models.Model):
             "stock.location",
             "stock.warehouse.orderpoint",
             "stock.scrap",
+            "stock.accuracy.backend",
         ]
         return [
             (model, self.env["ir.model"]._get(model).name or model)
