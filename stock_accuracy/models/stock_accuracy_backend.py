@@ -281,7 +281,9 @@ class StockAccuracyBackend(models.Model):
         session = requests.Session()
         wsse = None
         if backend.auth_type == "basic":
-            session.auth = requests.auth.HTTPBasicAuth(backend.username or "", backend.password or "")
+            session.auth = requests.auth.HTTPBasicAuth(
+                backend.username or "", backend.password or ""
+            )
         elif backend.auth_type == "wsse":
             wsse = UsernameToken(
                 backend.username or "", backend.password or "", use_digest=backend.wsse_digest
@@ -312,7 +314,9 @@ class StockAccuracyBackend(models.Model):
     def _describe_soap_error(self, error):
         """A short, translated reason for a failed call, without credentials."""
         if isinstance(error, zeep.exceptions.Fault):
-            return self.env._("The service answered a SOAP fault: %(message)s", message=error.message)
+            return self.env._(
+                "The service answered a SOAP fault: %(message)s", message=error.message
+            )
         if isinstance(error, requests.exceptions.Timeout):
             return self.env._("The service did not answer in time (%(error)s).", error=error)
         if isinstance(error, requests.exceptions.ConnectionError):
@@ -321,9 +325,17 @@ class StockAccuracyBackend(models.Model):
             return self.env._(
                 "The service answered malformed XML (%(error)s).", error=error.message or error
             )
+        if isinstance(error, zeep.exceptions.TransportError) and "invalid XML" in (
+            error.message or ""
+        ):
+            return self.env._(
+                "The service answered malformed XML (%(error)s).", error=error.message[:300]
+            )
         if isinstance(error, zeep.exceptions.TransportError):
             return self.env._(
-                "The service answered HTTP %(status)s.", status=error.status_code or "?"
+                "The service answered HTTP %(status)s: %(message)s",
+                status=error.status_code or "?",
+                message=(error.message or "")[:300],
             )
         return self.env._(
             "The SOAP call failed: %(kind)s: %(error)s", kind=type(error).__name__, error=error
@@ -495,7 +507,10 @@ class StockAccuracyBackend(models.Model):
         try:
             with self.env.cr.savepoint(flush=False):
                 self.env.cr.execute(
-                    SQL("SELECT id FROM stock_accuracy_backend WHERE id = %s FOR UPDATE NOWAIT", self.id)
+                    SQL(
+                        "SELECT id FROM stock_accuracy_backend WHERE id = %s FOR UPDATE NOWAIT",
+                        self.id,
+                    )
                 )
         except pg_errors.LockNotAvailable as error:
             raise UserError(

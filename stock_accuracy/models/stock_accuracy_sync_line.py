@@ -54,9 +54,7 @@ class StockAccuracySyncLine(models.Model):
         return {
             "run_id": run.id,
             "external_sku": str(line["sku"]) if line["sku"] is not None else False,
-            "external_location": (
-                str(line["location"]) if line["location"] is not None else False
-            ),
+            "external_location": (str(line["location"]) if line["location"] is not None else False),
             "external_lot": str(line["lot"]) if line["lot"] else False,
             "external_uom": str(line["uom"]) if line["uom"] else False,
             "external_qty": 0.0,

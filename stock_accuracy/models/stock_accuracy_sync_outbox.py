@@ -37,7 +37,7 @@ class StockAccuracySyncOutbox(models.Model):
         selection="_selection_record_model", string="Source", compute="_compute_record_ref"
     )
     idempotency_key = fields.Char(required=True, readonly=True, index=True, copy=False)
-    payload = fields.Json(readonly=True)
+    payload = fields.Json(string="Payload Values", readonly=True)
     payload_text = fields.Text(string="Payload", compute="_compute_payload_text")
     state = fields.Selection(
         [("pending", "Pending"), ("sent", "Sent"), ("failed", "Failed")],
@@ -284,4 +284,6 @@ class StockAccuracySyncOutbox(models.Model):
                     ),
                 }
             )
-            _logger.warning("Post %s to backend %s failed: %s", message.id, message.backend_id.id, reason)
+            _logger.warning(
+                "Post %s to backend %s failed: %s", message.id, message.backend_id.id, reason
+            )

@@ -1,5 +1,5 @@
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from dateutil.parser import isoparse
@@ -166,12 +166,7 @@ class StockAccuracySyncRun(models.Model):
                     reason=backend._describe_soap_error(error),
                 )
             )
-        context = {
-            "locations": backend._location_map(),
-            "uoms": backend._uom_map(),
-            "now": self.date_start,
-        }
-        context["uoms_by_id"] = {value[0]: value for value in context["uoms"].values()}
+        context = self._prepare_context()
         page = 1
         while True:
             params = {backend.param_page: page}
@@ -215,6 +210,17 @@ class StockAccuracySyncRun(models.Model):
         self._commit_page()
         return True
 
+    def _prepare_context(self):
+        """What every page of the run needs, loaded once: the location map, the units."""
+        self.ensure_one()
+        uoms = self.backend_id._uom_map()
+        return {
+            "locations": self.backend_id._location_map(),
+            "uoms": uoms,
+            "uoms_by_id": {value[0]: value for value in uoms.values()},
+            "now": self.date_start,
+        }
+
     def _parse_page(self, response):
         """``(total pages or None, [line dict])`` from one answer, with the backend's names."""
         backend = self.backend_id
@@ -255,9 +261,9 @@ class StockAccuracySyncRun(models.Model):
         if isinstance(value, str):
             value = isoparse(value)
         if not isinstance(value, datetime):
-            raise ValueError(value)
+            raise TypeError(value)
         if value.tzinfo:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+            value = value.astimezone(UTC).replace(tzinfo=None)
         return value
 
     def _process_page(self, lines, context):
@@ -345,9 +351,7 @@ class StockAccuracySyncRun(models.Model):
         if not line["uom"]:
             external_uom = product_uom
         if not external_uom or not product_uom:
-            vals["note"] = self.env._(
-                "Unit %(uom)s is unknown in Odoo.", uom=line["uom"] or "-"
-            )
+            vals["note"] = self.env._("Unit %(uom)s is unknown in Odoo.", uom=line["uom"] or "-")
             return "unknown_uom"
         if external_uom[1] != product_uom[1]:
             vals["note"] = self.env._(
@@ -362,7 +366,9 @@ class StockAccuracySyncRun(models.Model):
     def _resolve_lots(self, vals_list):
         """Odoo lots of the lines that name one, in one query; a lot unknown to Odoo holds
         nothing in Odoo (lot id -1 in the comparison)."""
-        wanted = {(vals["product_id"], vals["external_lot"]) for vals in vals_list if vals["external_lot"]}
+        wanted = {
+            (vals["product_id"], vals["external_lot"]) for vals in vals_list if vals["external_lot"]
+        }
         found = {}
         if wanted:
             self.env["stock.lot"].flush_model(["name", "product_id"])
@@ -386,7 +392,9 @@ class StockAccuracySyncRun(models.Model):
                 lot_id = found.get((vals["product_id"], vals["external_lot"]))
                 vals["lot_id"] = lot_id or False
                 if not lot_id:
-                    vals["note"] = self.env._("Lot %(lot)s is unknown in Odoo.", lot=vals["external_lot"])
+                    vals["note"] = self.env._(
+                        "Lot %(lot)s is unknown in Odoo.", lot=vals["external_lot"]
+                    )
 
     def _book_quantities(self, vals_list):
         """Odoo's on-hand of each line at its place (the location and its children), lot and
@@ -467,15 +475,23 @@ class StockAccuracySyncRun(models.Model):
             }
             for vals in vals_list
         ]
-        exceptions = self.env["stock.accuracy.exception"].sudo()._raise_exceptions(
-            "external_mismatch", exception_vals
+        exceptions = (
+            self.env["stock.accuracy.exception"]
+            .sudo()
+            ._raise_exceptions("external_mismatch", exception_vals)
         )
         by_key = {
-            (exception.product_id.id, exception.location_id.id, exception.lot_id.id or False): exception
+            (
+                exception.product_id.id,
+                exception.location_id.id,
+                exception.lot_id.id or False,
+            ): exception
             for exception in exceptions
         }
         for vals in vals_list:
-            exception = by_key.get((vals["product_id"], vals["location_id"], vals.get("lot_id") or False))
+            exception = by_key.get(
+                (vals["product_id"], vals["location_id"], vals.get("lot_id") or False)
+            )
             vals["exception_id"] = exception.id if exception else False
         return exceptions
 
