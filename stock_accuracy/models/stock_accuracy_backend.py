@@ -52,7 +52,8 @@ class StockAccuracyBackend(models.Model):
         default=CONTRACT_WSDL,
         tracking=True,
         help="An http(s) URL of the service's WSDL, or the path of a WSDL file shipped in an "
-        "Odoo module, such as the contract shipped with this module: " + CONTRACT_WSDL,
+        "Odoo module, such as the contract shipped with this module: "
+        "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl",
     )
     endpoint_url = fields.Char(
         string="Endpoint URL",

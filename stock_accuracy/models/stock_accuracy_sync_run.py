@@ -198,7 +198,9 @@ class StockAccuracySyncRun(models.Model):
             with self.env.cr.savepoint():
                 self._process_page(lines, context)
                 self.write({"pages_read": page, "total_pages": total_pages or 0})
-                self.flush_recordset()
+                self.env.flush_all()
+            # what a page loaded into the cache is not needed by the next: memory stays flat
+            self.env.invalidate_all()
             self._commit_page()
             if total_pages:
                 if page >= total_pages:
