@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from harness.soap_service import SnapshotService  # noqa: E402
+from harness.soap_service import SnapshotService
 
 PAGE_SIZE = 100
 TARGET_S = 60.0

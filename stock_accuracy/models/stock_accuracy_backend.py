@@ -127,9 +127,7 @@ class StockAccuracyBackend(models.Model):
     )
     # -- the snapshot operation, configurable for services of another shape
     page_size = fields.Integer(default=100, required=True)
-    snapshot_operation = fields.Char(
-        string="Snapshot Operation", required=True, default="GetStockSnapshot"
-    )
+    snapshot_operation = fields.Char(required=True, default="GetStockSnapshot")
     param_warehouse = fields.Char(string="Warehouse Parameter", default="warehouse")
     param_page = fields.Char(string="Page Parameter", required=True, default="page")
     param_page_size = fields.Char(string="Page Size Parameter", default="page_size")
@@ -140,7 +138,6 @@ class StockAccuracyBackend(models.Model):
         "are read until one comes back shorter than the page size.",
     )
     lines_element = fields.Char(
-        string="Lines Element",
         required=True,
         default="lines.line",
         help="Path to the repeated line element in the answer, dots between levels.",
@@ -181,9 +178,7 @@ class StockAccuracyBackend(models.Model):
     run_count = fields.Integer(compute="_compute_counts")
     outbox_count = fields.Integer(compute="_compute_counts")
     outbox_failed_count = fields.Integer(compute="_compute_counts")
-    last_run_id = fields.Many2one(
-        "stock.accuracy.sync.run", string="Last Run", readonly=True, copy=False
-    )
+    last_run_id = fields.Many2one("stock.accuracy.sync.run", readonly=True, copy=False)
     last_run_state = fields.Selection(related="last_run_id.state", string="Last Run Status")
 
     _sql_constraints = [
@@ -413,7 +408,7 @@ class StockAccuracyBackend(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT DISTINCT ON (%(key)s) %(key)s, pp.id, pt.uom_id, u.rounding
+                SELECT DISTINCT ON (%(key)s) %(key)s, pp.id, pt.uom_id, u.rounding::float
                   FROM product_product pp
                   JOIN product_template pt ON pt.id = pp.product_tmpl_id
                   JOIN uom_uom u ON u.id = pt.uom_id
@@ -483,7 +478,7 @@ class StockAccuracyBackend(models.Model):
         self.env["uom.uom"].flush_model()
         self.env.cr.execute(
             """
-            SELECT lower(t.value), u.id, u.category_id, u.factor, u.rounding
+            SELECT lower(t.value), u.id, u.category_id, u.factor::float, u.rounding::float
               FROM uom_uom u, jsonb_each_text(u.name) t
              WHERE u.active
              ORDER BY u.id DESC
@@ -498,7 +493,7 @@ class StockAccuracyBackend(models.Model):
         so that the pages already read are kept."""
         self.ensure_one()
         run = self._start_run()
-        run._execute()
+        run.sudo()._execute()
         return run._get_formview_action()
 
     def _start_run(self):
@@ -531,9 +526,9 @@ class StockAccuracyBackend(models.Model):
                     backend=self.name,
                 )
             )
-        run = self.env["stock.accuracy.sync.run"].create({"backend_id": self.id})
-        self.last_run_id = run
-        return run
+        run = self.env["stock.accuracy.sync.run"].sudo().create({"backend_id": self.id})
+        self.sudo().last_run_id = run
+        return run.with_env(self.env)
 
     def _next_date(self, now):
         self.ensure_one()

@@ -30,7 +30,7 @@ class StockAccuracySyncLine(models.Model):
     external_qty = fields.Float(string="External Quantity", digits="Product Unit of Measure")
     external_uom = fields.Char(string="External Unit")
     external_uom_id = fields.Many2one("uom.uom", string="Unit Found")
-    as_of = fields.Datetime(string="As Of")
+    as_of = fields.Datetime()
     product_id = fields.Many2one("product.product", index=True)
     product_uom_id = fields.Many2one(related="product_id.uom_id", string="Product Unit")
     location_id = fields.Many2one("stock.location", index=True)

@@ -178,7 +178,7 @@ class StockAccuracySyncOutbox(models.Model):
             "counted_quantity": counted,
             "difference": sign * move_line.quantity_product_uom,
             "uom": product.uom_id.with_context(lang="en_US").name,
-            "counted_at": fields.Datetime.to_string(move_line.date),
+            "counted_at": move_line.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
 
     # ------------------------------------------------------------------ send

@@ -415,7 +415,7 @@ class StockAccuracySyncRun(models.Model):
                                   %s::timestamp[])
                            AS e(idx, product_id, path, by_lot, lot_id, as_of)
                 )
-                SELECT e.idx,
+                SELECT e.idx, (
                        COALESCE((SELECT SUM(q.quantity)
                                    FROM stock_quant q
                                    JOIN stock_location l ON l.id = q.location_id
@@ -438,7 +438,7 @@ class StockAccuracySyncRun(models.Model):
                                     AND ml.date > e.as_of
                                     AND s.parent_path LIKE e.path || '%%'
                                     AND (NOT e.by_lot OR ml.lot_id IS NOT DISTINCT FROM e.lot_id)
-                       ), 0)
+                       ), 0))::float
                   FROM ext e
                 """,
                 list(range(len(vals_list))),
