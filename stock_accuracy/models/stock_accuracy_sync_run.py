@@ -313,6 +313,7 @@ class StockAccuracySyncRun(models.Model):
             line_vals.append(vals)
         for vals in line_vals:
             vals.pop("_rounding", None)
+            vals.pop("_location_path", None)
         if mismatches:
             exceptions = self._raise_mismatch_exceptions(mismatches)
             counters["exception_count"] += len(exceptions)
@@ -420,7 +421,7 @@ class StockAccuracySyncRun(models.Model):
                                    FROM stock_quant q
                                    JOIN stock_location l ON l.id = q.location_id
                                   WHERE q.product_id = e.product_id
-                                    AND l.parent_path LIKE e.path || '%%'
+                                    AND l.parent_path LIKE e.path
                                     AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
                        ), 0)
                      - COALESCE((SELECT SUM(ml.quantity_product_uom)
@@ -428,7 +429,7 @@ class StockAccuracySyncRun(models.Model):
                                    JOIN stock_location d ON d.id = ml.location_dest_id
                                   WHERE ml.product_id = e.product_id AND ml.state = 'done'
                                     AND ml.date > e.as_of
-                                    AND d.parent_path LIKE e.path || '%%'
+                                    AND d.parent_path LIKE e.path
                                     AND (NOT e.by_lot OR ml.lot_id IS NOT DISTINCT FROM e.lot_id)
                        ), 0)
                      + COALESCE((SELECT SUM(ml.quantity_product_uom)
@@ -436,14 +437,14 @@ class StockAccuracySyncRun(models.Model):
                                    JOIN stock_location s ON s.id = ml.location_id
                                   WHERE ml.product_id = e.product_id AND ml.state = 'done'
                                     AND ml.date > e.as_of
-                                    AND s.parent_path LIKE e.path || '%%'
+                                    AND s.parent_path LIKE e.path
                                     AND (NOT e.by_lot OR ml.lot_id IS NOT DISTINCT FROM e.lot_id)
                        ), 0))::float
                   FROM ext e
                 """,
                 list(range(len(vals_list))),
                 [vals["product_id"] for vals in vals_list],
-                [vals["_location_path"] for vals in vals_list],
+                [vals["_location_path"] + "%" for vals in vals_list],
                 [bool(vals["external_lot"]) for vals in vals_list],
                 [vals.get("lot_id") or -1 for vals in vals_list],
                 [vals["as_of"] for vals in vals_list],
