@@ -40,6 +40,12 @@
         "wizards/stock_accuracy_plan_wizard_views.xml",
         "wizards/stock_accuracy_full_count_wizard_views.xml",
         "wizards/stock_accuracy_reason_wizard_views.xml",
+        "views/stock_accuracy_count_report_views.xml",
+        "views/stock_accuracy_exception_report_views.xml",
+        "views/stock_accuracy_pareto_report_views.xml",
+        "views/stock_accuracy_kpi_snapshot_views.xml",
+        "views/stock_accuracy_kpi_dashboard_views.xml",
+        "wizards/stock_accuracy_kpi_export_wizard_views.xml",
         "views/stock_accuracy_menus.xml",
     ],
     "pre_init_hook": "pre_init_hook",
@@ -47,6 +53,7 @@
     "assets": {
         "web.assets_backend": [
             "stock_accuracy/static/src/count_scanner/*",
+            "stock_accuracy/static/src/kpi_dashboard/*",
         ],
         "web.assets_tests": [
             "stock_accuracy/static/tests/tours/*.js",

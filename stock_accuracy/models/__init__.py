@@ -19,3 +19,7 @@ from . import stock_accuracy_exception_detector
 from . import stock_accuracy_reason
 from . import stock_picking
 from . import stock_quant
+from . import stock_accuracy_count_report
+from . import stock_accuracy_exception_report
+from . import stock_accuracy_pareto_report
+from . import stock_accuracy_kpi_snapshot
