@@ -27,7 +27,6 @@ class StockAccuracyCountReport(models.Model):
     reason_id = fields.Many2one("stock.accuracy.reason", readonly=True)
     reason_category = fields.Selection(
         selection=lambda self: self.env["stock.accuracy.reason"]._fields["category"].selection,
-        string="Reason Category",
         readonly=True,
     )
     line_count = fields.Integer(string="Counted Lines", readonly=True, aggregator="sum")

@@ -19,7 +19,7 @@ class StockAccuracyExceptionReport(models.Model):
     exception_id = fields.Many2one("stock.accuracy.exception", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     warehouse_id = fields.Many2one("stock.warehouse", readonly=True)
-    type_id = fields.Many2one("stock.accuracy.exception.type", string="Type", readonly=True)
+    type_id = fields.Many2one("stock.accuracy.exception.type", readonly=True)
     product_id = fields.Many2one("product.product", readonly=True)
     user_id = fields.Many2one("res.users", string="Owner", readonly=True)
     severity = fields.Selection(SEVERITIES, readonly=True)

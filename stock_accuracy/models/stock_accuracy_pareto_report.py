@@ -15,10 +15,9 @@ class StockAccuracyParetoReport(models.Model):
     month = fields.Date(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
-    reason_id = fields.Many2one("stock.accuracy.reason", string="Reason", readonly=True)
+    reason_id = fields.Many2one("stock.accuracy.reason", readonly=True)
     reason_category = fields.Selection(
         selection=lambda self: self.env["stock.accuracy.reason"]._fields["category"].selection,
-        string="Reason Category",
         readonly=True,
     )
     line_count = fields.Integer(string="Lines With a Difference", readonly=True)
