@@ -156,5 +156,5 @@ class TestCountTours(HttpCase):
             "/odoo/action-stock_accuracy.action_accuracy_kpi_dashboard",
             "stock_accuracy_kpi_dashboard",
             login="tour_kpi_manager",
-            timeout=120,
+            timeout=300,
         )
