@@ -55,7 +55,7 @@ def _generate(ctx, lines):
                    (10 + (i %% 90))::numeric AS book,
                    CASE WHEN i %% 10 = 0 THEN -1 WHEN i %% 23 = 0 THEN 2 ELSE 0 END AS diff,
                    (1 + (i %% 37))::numeric AS cost
-              FROM generate_series(1, %(lines)s) i, np, ns
+              FROM generate_series(1::bigint, %(lines)s) i, np, ns
         )
         INSERT INTO stock_accuracy_count_line (
             count_id, sequence, company_id, warehouse_id, product_id, location_id, abc_class,
@@ -63,7 +63,7 @@ def _generate(ctx, lines):
             unit_cost, difference_quantity, difference_value, within_tolerance, reason_id,
             found, recount_round, create_uid, create_date, write_uid, write_date)
         SELECT s.id, 10, s.company_id, s.warehouse_id, p.id, s.lot_stock_id,
-               (ARRAY['a', 'b', 'c', 'c', 'c'])[1 + g.i %% 5],
+               (ARRAY['a', 'b', 'c', 'c', 'c'])[(1 + g.i %% 5)::int],
                'done', g.book, g.book + g.diff, %(uid)s,
                NOW() AT TIME ZONE 'UTC' - ((g.i %% 360) || ' days')::interval,
                NOW() AT TIME ZONE 'UTC' - ((g.i %% 360) || ' days')::interval,
