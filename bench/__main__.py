@@ -39,6 +39,7 @@ def parse(argv):
         "--smoke", action="store_true", help=f"tiny dataset ({SMOKE.label}), one run: what CI runs"
     )
     parser.add_argument("--rebuild", action="store_true", help="ignore the cached dump")
+    parser.add_argument("--only", help="comma-separated benchmark topics to run (default: all)")
     parser.add_argument("--dbname", default="bench", help="database to restore into")
     parser.add_argument("--cache-dir", type=Path, default=None, help="default .work/bench-cache")
     parser.add_argument("--results", type=Path, default=WORK / "bench-results.md")
@@ -118,7 +119,10 @@ def run(cluster, config, options):
         facts.update(checked, check_s=round(time.time() - started, 1))
         cr.rollback()
         ctx = Context(env, size, options.runs, smoke=options.smoke, dataset=facts, say=say)
+        only = set(filter(None, (options.only or "").split(",")))
         for module in discover():
+            if only and module.__name__.rsplit(".", 1)[-1] not in only | {"dataset"}:
+                continue
             say(f"benchmark {module.__name__.rsplit('.', 1)[-1]}")
             module.run(ctx)
             cr.rollback()

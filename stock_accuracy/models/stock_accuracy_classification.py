@@ -84,7 +84,8 @@ class StockAccuracyClassification(models.Model):
     def _compute_classification(self, policies):
         """Classify every storable product of the policies' warehouses in one SQL statement
         per step: value (or picks) moved out over the window, ranked and cut at the policy's
-        cumulative shares. Pinned classes are kept; every change is recorded on the run."""
+        cumulative shares. Value is the quantity moved out at the product's current cost.
+        Pinned classes are kept; every change of an existing class is recorded on the run."""
         if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise AccessError(self.env._("Only accuracy managers can compute ABC classes."))
         run = (
@@ -117,20 +118,24 @@ class StockAccuracyClassification(models.Model):
                   FROM stock_accuracy_policy p
                  WHERE p.id IN %(policy_ids)s
             ),
-            moved AS (
-                SELECT pol.policy_id, sm.product_id,
-                       SUM(sm.product_qty * COALESCE(
-                           (pp.standard_price ->> pol.company_id::text)::numeric, 0)) AS value_out,
-                       COUNT(*) AS pick_count
+            moved_qty AS (
+                SELECT pol.policy_id, pol.company_id, sm.product_id,
+                       SUM(sm.product_qty) AS qty, COUNT(*) AS pick_count
                   FROM pol
                   JOIN stock_location src
                     ON src.warehouse_id = pol.warehouse_id AND src.usage = 'internal'
                   JOIN stock_move sm
                     ON sm.location_id = src.id AND sm.state = 'done' AND sm.date >= pol.since
                   JOIN stock_location dst ON dst.id = sm.location_dest_id
-                  JOIN product_product pp ON pp.id = sm.product_id
                  WHERE dst.warehouse_id IS DISTINCT FROM pol.warehouse_id
-                 GROUP BY pol.policy_id, sm.product_id
+                 GROUP BY pol.policy_id, pol.company_id, sm.product_id
+            ),
+            moved AS (
+                SELECT m.policy_id, m.product_id, m.pick_count,
+                       m.qty * COALESCE(
+                           (pp.standard_price ->> m.company_id::text)::numeric, 0) AS value_out
+                  FROM moved_qty m
+                  JOIN product_product pp ON pp.id = m.product_id
             ),
             stocked AS (
                 SELECT DISTINCT pol.policy_id, sq.product_id
@@ -196,9 +201,9 @@ class StockAccuracyClassification(models.Model):
                    t.computed_class, %(uid)s, now() AT TIME ZONE 'UTC',
                    %(uid)s, now() AT TIME ZONE 'UTC'
               FROM accuracy_abc_tmp t
-              LEFT JOIN stock_accuracy_classification cl
+              JOIN stock_accuracy_classification cl
                 ON cl.product_id = t.product_id AND cl.warehouse_id = t.warehouse_id
-             WHERE cl.id IS NULL OR (NOT cl.pinned AND cl.abc_class <> t.computed_class)
+             WHERE NOT cl.pinned AND cl.abc_class <> t.computed_class
             """,
             {"run": run.id, "uid": self.env.uid},
         )

@@ -240,44 +240,36 @@ class StockAccuracyCount(models.Model):
         if not barcode:
             return self._scan_error(self.env._("Empty barcode."))
         company = self.company_id
-        location = self.env["stock.location"].search(
-            [
-                ("barcode", "=", barcode),
-                ("company_id", "in", (company.id, False)),
-                ("warehouse_id", "=", self.warehouse_id.id),
-            ],
-            limit=1,
-        )
-        if location:
-            return {
-                "status": "location",
-                "location": {"id": location.id, "name": location.display_name},
-                "message": self.env._("Location %(name)s", name=location.display_name),
-            }
-        package = self.env["stock.quant.package"].search(
-            [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
-        )
-        if package:
-            return {
-                "status": "package",
-                "package": {"id": package.id, "name": package.name},
-                "location": package.location_id
-                and {"id": package.location_id.id, "name": package.location_id.display_name},
-                "message": self.env._("Package %(name)s", name=package.name),
-            }
-        lot = self.env["stock.lot"].search(
-            [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
-        )
-        product = lot.product_id or self.env["product.product"].search(
-            [
-                "|",
-                ("barcode", "=", barcode),
-                ("default_code", "=", barcode),
-                ("company_id", "in", (company.id, False)),
-            ],
-            limit=1,
-        )
+        lot, product = self._scan_find_item(barcode)
         if not product:
+            location = self.env["stock.location"].search(
+                [
+                    ("barcode", "=", barcode),
+                    ("company_id", "in", (company.id, False)),
+                    ("warehouse_id", "=", self.warehouse_id.id),
+                ],
+                limit=1,
+            )
+            if location:
+                return {
+                    "status": "location",
+                    "location": {"id": location.id, "name": location.display_name},
+                    "message": self.env._("Location %(name)s", name=location.display_name),
+                }
+            package = self.env["stock.quant.package"].search(
+                [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
+            )
+            if package:
+                return {
+                    "status": "package",
+                    "package": {"id": package.id, "name": package.name},
+                    "location": package.location_id
+                    and {
+                        "id": package.location_id.id,
+                        "name": package.location_id.display_name,
+                    },
+                    "message": self.env._("Package %(name)s", name=package.name),
+                }
             return self._scan_error(
                 self.env._("Barcode %(barcode)s matches nothing.", barcode=barcode)
             )
@@ -301,10 +293,12 @@ class StockAccuracyCount(models.Model):
             ],
             limit=1,
         )
+        self.env.flush_all()
         try:
-            with self.env.cr.savepoint():
+            with self.env.cr.savepoint(flush=False):
                 line = self._count_scanned(line, product, lot, location_id, package_id, quantity)
         except UserError as error:
+            self.env.invalidate_all(flush=False)
             return self._scan_error(error.args[0])
         return {
             "status": "counted",
@@ -313,6 +307,25 @@ class StockAccuracyCount(models.Model):
                 "%(product)s: %(qty)s", product=product.display_name, qty=line.counted_quantity
             ),
         }
+
+    def _scan_find_item(self, barcode):
+        """(lot, product) a barcode names: a product barcode or reference, or a lot/serial."""
+        company_ids = (self.company_id.id, False)
+        product = self.env["product.product"].search(
+            [
+                "|",
+                ("barcode", "=", barcode),
+                ("default_code", "=", barcode),
+                ("company_id", "in", company_ids),
+            ],
+            limit=1,
+        )
+        if product:
+            return self.env["stock.lot"], product
+        lot = self.env["stock.lot"].search(
+            [("name", "=", barcode), ("company_id", "in", company_ids)], limit=1
+        )
+        return lot, lot.product_id
 
     def _count_scanned(self, line, product, lot, location_id, package_id, quantity):
         if line and line.state == "counted" and product.tracking == "serial" and quantity is None:
@@ -353,6 +366,7 @@ class StockAccuracyCount(models.Model):
         try:
             with self.env.cr.savepoint():
                 line.write({"counted_quantity": float(quantity)})
+            line.flush_recordset()
         except UserError as error:
             return self._scan_error(error.args[0])
         return {"status": "counted", "line": self._scan_line_data(line), "message": ""}

@@ -147,8 +147,9 @@ class StockAccuracyCountLine(models.Model):
     def _hide_book(self):
         return not (self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager"))
 
-    def read(self, fields=None, load="_classic_read"):
-        result = super().read(fields=fields, load=load)
+    def _read_format(self, fnames, load="_classic_read"):
+        """read(), search_read() and web_read() all answer through here."""
+        result = super()._read_format(fnames, load=load)
         if self._hide_book():
             blind_ids = set(self.filtered("count_id.blind").ids)
             for values in result:
@@ -229,11 +230,10 @@ class StockAccuracyCountLine(models.Model):
         if not self.ids:
             return
         try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    "SELECT id FROM stock_accuracy_count_line WHERE id IN %s FOR UPDATE NOWAIT",
-                    [tuple(self.ids)],
-                )
+            self.env.cr.execute(
+                "SELECT id FROM stock_accuracy_count_line WHERE id IN %s FOR UPDATE NOWAIT",
+                [tuple(self.ids)],
+            )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
                 self.env._(
@@ -284,6 +284,7 @@ class StockAccuracyCountLine(models.Model):
     def _snapshot_book(self):
         """Take the book quantity of the lines as they are counted (set-based)."""
         books = self._current_book_quantities()
+        self.filtered(lambda ln: not ln.unit_cost)._set_unit_cost()
         for line in self:
             line._write_internal({"book_quantity": books.get(line.id, 0.0)})
 
@@ -676,3 +677,54 @@ class StockAccuracyCountLine(models.Model):
             )
         )
         return {(row["product_id"][0], row["warehouse_id"][0]): row["abc_class"] for row in classes}
+
+    INSERT_FIELDS = (
+        "count_id",
+        "sequence",
+        "product_id",
+        "location_id",
+        "lot_id",
+        "package_id",
+        "owner_id",
+        "quant_id",
+        "abc_class",
+        "book_quantity",
+    )
+
+    @api.model
+    def _insert_planned_lines(self, vals_list):
+        """Insert the lines of planned sessions in one set-based statement.
+
+        The planner writes up to hundreds of thousands of plain lines at once; the ORM's
+        per-record defaults and company checks would dominate. The values come from quants of
+        the sessions' own warehouse, so the company is consistent by construction; company and
+        warehouse are copied from the session as the stored related fields would be."""
+        if not vals_list:
+            return
+        self.env["stock.accuracy.count"].flush_model()
+        columns = {
+            name: [vals.get(name) or None for vals in vals_list] for name in self.INSERT_FIELDS
+        }
+        columns["book_quantity"] = [vals.get("book_quantity") or 0.0 for vals in vals_list]
+        self.env.cr.execute(
+            """
+            INSERT INTO stock_accuracy_count_line
+                   (count_id, sequence, product_id, location_id, lot_id, package_id, owner_id,
+                    quant_id, abc_class, book_quantity, company_id, warehouse_id, state,
+                    create_uid, create_date, write_uid, write_date)
+            SELECT v.count_id, v.sequence, v.product_id, v.location_id, v.lot_id, v.package_id,
+                   v.owner_id, v.quant_id, v.abc_class, v.book_quantity, c.company_id,
+                   c.warehouse_id, 'todo', %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
+                   now() AT TIME ZONE 'UTC'
+              FROM unnest(%(count_id)s::int[], %(sequence)s::int[], %(product_id)s::int[],
+                          %(location_id)s::int[], %(lot_id)s::int[], %(package_id)s::int[],
+                          %(owner_id)s::int[], %(quant_id)s::int[], %(abc_class)s::varchar[],
+                          %(book_quantity)s::numeric[])
+                   AS v(count_id, sequence, product_id, location_id, lot_id, package_id,
+                        owner_id, quant_id, abc_class, book_quantity)
+              JOIN stock_accuracy_count c ON c.id = v.count_id
+            """,
+            dict(columns, uid=self.env.uid),
+        )
+        self.invalidate_model()
+        self.env["stock.accuracy.count"].invalidate_model(["line_ids", "line_count"])

@@ -300,7 +300,7 @@ class StockAccuracyPlanner(models.AbstractModel):
                     }
                     for sequence, item in enumerate(items, start=1)
                 )
-            self.env["stock.accuracy.count.line"].sudo().create(line_vals)
+            self.env["stock.accuracy.count.line"].sudo()._insert_planned_lines(line_vals)
             sessions |= created
         return sessions
 

@@ -8,6 +8,7 @@ class TestCountingNative(CountingCommon):
     def _set_inventory(self, quant, qty, user):
         quant = quant.with_user(user).with_context(inventory_mode=True)
         quant.inventory_quantity = qty
+        self.env.flush_all()  # saved, as the list view does, before anything else happens
         return quant
 
     def test_native_apply_within_tolerance_is_recorded(self):
@@ -51,15 +52,17 @@ class TestCountingNative(CountingCommon):
         self.assertFalse(self.bolt_quant.accuracy_reason_id)
 
     def test_native_conflict_wizard_still_works(self):
-        quant = self._set_inventory(self.bolt_quant, 39, self.manager)
+        admin = self.env.ref("base.user_admin")  # the conflict wizard is for stock admins
+        quant = self._set_inventory(self.bolt_quant, 39, admin)
         self._move(self.bolt, self.suppliers, self.aisle_1a, 1)
         quant.invalidate_recordset()
         self.assertTrue(quant.is_outdated)
         action = quant.action_apply_inventory()
         self.assertEqual(action["res_model"], "stock.inventory.conflict")
+        self.env.invalidate_all()  # the wizard's button is a new request
         wizard = (
             self.env["stock.inventory.conflict"]
-            .with_user(self.manager)
+            .with_user(admin)
             .with_context(**action["context"])
             .create({})
         )

@@ -1,9 +1,12 @@
 from collections import Counter
 from datetime import timedelta
 
-from odoo import fields
+from psycopg2 import errors as pg_errors
+
+from odoo import fields, sql_db
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
+from odoo.tools import mute_logger
 
 from .common_counts import CountCommon
 
@@ -150,3 +153,18 @@ class TestPlanner(CountCommon):
         self.planner._cron_plan_counts()
         sessions = self.env["stock.accuracy.count"].search([("warehouse_id", "=", self.wh.id)])
         self.assertEqual(len(sessions.line_ids), 1)
+
+    def test_a_second_planner_waits_for_the_first(self):
+        policy = self.warehouse.accuracy_policy_id  # committed at install: visible to others
+        self.planner._plan_counts(policy, 1, date_from=self.today)
+        other = sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            other.execute("SET lock_timeout = '100ms'")
+            with mute_logger("odoo.sql_db"), self.assertRaises(pg_errors.LockNotAvailable):
+                other.execute(
+                    "SELECT id FROM stock_accuracy_policy WHERE id = %s FOR UPDATE",
+                    [policy.id],
+                )
+        finally:
+            other.rollback()
+            other.close()

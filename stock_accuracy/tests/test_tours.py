@@ -12,7 +12,7 @@ class TestTours(HttpCase):
             groups="stock_accuracy.group_accuracy_counter",
             name="Tour Counter",
         )
-        self.start_tour("/odoo", "stock_accuracy_counter_menu", login="tour_counter", timeout=90)
+        self.start_tour("/odoo", "stock_accuracy_counter_menu", login="tour_counter", timeout=240)
 
     def test_manager_resolves_and_closes_an_exception(self):
         manager = new_test_user(
