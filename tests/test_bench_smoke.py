@@ -21,6 +21,9 @@ EXPECTED_ROWS = {
     "dataset: consistency check (SQL + ORM)",
     "sql floor: GROUP BY product, location over done move lines",
     "odoo: stock.quant.action_apply_inventory (native)",
+    "exceptions: detectors, first run",
+    "exceptions: detectors, second run, nothing changed",
+    "soap sync: reconcile a snapshot end to end",
 }
 
 

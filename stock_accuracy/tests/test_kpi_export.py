@@ -1,0 +1,76 @@
+import base64
+import io
+import zipfile
+from unittest.mock import patch
+
+import openpyxl
+
+from odoo.tests import tagged
+from odoo.tools.translate import code_translations
+
+from .common_kpi import KpiCommon
+
+
+@tagged("post_install", "-at_install")
+class TestKpiExport(KpiCommon):
+    def _export(self, lang=None, **values):
+        Wizard = self.env["stock.accuracy.kpi.export.wizard"].with_user(self.manager)
+        if lang:
+            Wizard = Wizard.with_context(lang=lang)
+        wizard = Wizard.create(
+            dict(
+                {
+                    "date_from": self.MONTH,
+                    "date_to": self.MONTH_END,
+                    "warehouse_ids": [(6, 0, self.wh.ids)],
+                },
+                **values,
+            )
+        )
+        action = wizard.action_export()
+        self.assertEqual(action["type"], "ir.actions.act_url")
+        attachment_id = int(action["url"].split("/")[3].split("?")[0])
+        data = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        return data, openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+
+    def test_workbook_sheets_headers_totals_and_chart(self):
+        data, workbook = self._export()
+        self.assertEqual(workbook.sheetnames, ["Summary", "Count Lines", "Exceptions", "Pareto"])
+        lines = workbook["Count Lines"]
+        header = [cell.value for cell in lines[1]]
+        self.assertEqual(header[:4], ["Counted On", "Warehouse", "Count Session", "Product"])
+        self.assertEqual(lines.freeze_panes, "A2")
+        self.assertTrue(lines.auto_filter.ref)
+        rows = list(lines.iter_rows(min_row=2, values_only=True))
+        self.assertEqual(len(rows), 5, "4 lines and the total")
+        total = rows[-1]
+        self.assertEqual(total[0], "Total")
+        self.assertEqual(total[8], 3, "lines within tolerance")
+        self.assertEqual(total[10], 240, "book value")
+        self.assertEqual(total[11], -5, "net variance value")
+        summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+        self.assertAlmostEqual(summary["IRA by Count"], 0.75)
+        self.assertAlmostEqual(summary["IRA by Value"], 0.9375)
+        self.assertEqual(summary["Dead-Stock Ratio"], "no data")
+        pareto = list(workbook["Pareto"].iter_rows(min_row=2, values_only=True))
+        self.assertEqual(pareto[0][1:4], ("KPI theft", 1, 10))
+        self.assertAlmostEqual(pareto[1][5], 1.0)
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            self.assertTrue([n for n in archive.namelist() if n.startswith("xl/charts/chart")])
+
+    def test_empty_period_exports_no_data(self):
+        _data, workbook = self._export(date_from="2024-01-01", date_to="2024-01-31")
+        summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+        self.assertEqual(summary["IRA by Count"], "no data")
+        self.assertEqual(workbook["Count Lines"].max_row, 2, "header and a zero total")
+
+    def test_labels_come_through_odoo_translations_in_the_user_language(self):
+        self.env["res.lang"]._activate_lang("zh_CN")
+        translations = dict(code_translations.get_python_translations("stock_accuracy", "zh_CN"))
+        translations.update({"Summary": "汇总", "Product": "产品"})
+        with patch.dict(
+            code_translations.python_translations, {("stock_accuracy", "zh_CN"): translations}
+        ):
+            _data, workbook = self._export(lang="zh_CN")
+        self.assertEqual(workbook.sheetnames[0], "汇总")
+        self.assertEqual(workbook.worksheets[1].cell(1, 4).value, "产品")

@@ -1,0 +1,389 @@
+import base64
+import os
+import tempfile
+from datetime import datetime, time, timedelta
+from decimal import Decimal
+
+import xlsxwriter
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from ..models.stock_accuracy_kpi_snapshot import KPI_FORMATS, KPIS
+
+BATCH = 5000
+
+
+class StockAccuracyKpiExportWizard(models.TransientModel):
+    """Export the KPIs of a period and warehouses to one Excel workbook: a summary sheet with
+    a native chart, then one sheet per detail (count lines, exceptions, Pareto). The detail
+    rows are read from SQL in keyset-paginated batches and written with xlsxwriter's
+    constant_memory mode, so memory does not grow with the number of lines."""
+
+    _name = "stock.accuracy.kpi.export.wizard"
+    _description = "Export Accuracy KPIs to Excel"
+
+    date_from = fields.Date(
+        string="From",
+        required=True,
+        default=lambda self: (
+            fields.Date.context_today(self).replace(day=1) - relativedelta(months=1)
+        ),
+    )
+    date_to = fields.Date(
+        string="To",
+        required=True,
+        default=lambda self: fields.Date.context_today(self).replace(day=1) - timedelta(days=1),
+    )
+    warehouse_ids = fields.Many2many(
+        "stock.warehouse",
+        string="Warehouses",
+        help="Leave empty to export every warehouse of the selected companies.",
+    )
+
+    @api.constrains("date_from", "date_to")
+    def _check_period(self):
+        for wizard in self:
+            if wizard.date_from > wizard.date_to:
+                raise ValidationError(self.env._("The period ends before it starts."))
+
+    def _warehouses(self):
+        return self.warehouse_ids or self.env["stock.warehouse"].search(
+            [("company_id", "in", self.env.companies.ids)]
+        )
+
+    def action_export(self):
+        self.ensure_one()
+        fd, path = tempfile.mkstemp(suffix=".xlsx")
+        os.close(fd)
+        try:
+            self._write_workbook(path)
+            with open(path, "rb") as handle:
+                data = handle.read()
+        finally:
+            os.unlink(path)
+        name = self.env._(
+            "accuracy-kpis-%(date_from)s-%(date_to)s.xlsx",
+            date_from=self.date_from,
+            date_to=self.date_to,
+        )
+        attachment = self.env["ir.attachment"].create(
+            {
+                "name": name,
+                "datas": base64.b64encode(data),
+                "res_model": self._name,
+                "res_id": self.id,
+                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        )
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/web/content/{attachment.id}?download=true",
+            "target": "download",
+        }
+
+    # -- the workbook ----------------------------------------------------------------------------
+    def _write_workbook(self, path):
+        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
+        formats = {
+            "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+            "title": workbook.add_format({"bold": True, "font_size": 14}),
+            "percent": workbook.add_format({"num_format": "0.00%"}),
+            "money": workbook.add_format({"num_format": "#,##0.00"}),
+            "number": workbook.add_format({"num_format": "#,##0.00"}),
+            "int": workbook.add_format({"num_format": "0"}),
+            "date": workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"}),
+            "day": workbook.add_format({"num_format": "yyyy-mm-dd"}),
+            "total": workbook.add_format({"bold": True, "num_format": "#,##0.00", "top": 1}),
+            "text": None,
+        }
+        try:
+            self._write_summary(workbook, formats)
+            self._write_count_lines(workbook, formats)
+            self._write_exceptions(workbook, formats)
+            self._write_pareto(workbook, formats)
+        finally:
+            workbook.close()
+
+    def _bounds(self):
+        return (
+            datetime.combine(self.date_from, time.min),
+            datetime.combine(self.date_to + timedelta(days=1), time.min),
+        )
+
+    def _header(self, sheet, columns, formats):
+        for col, (label, _fmt, width) in enumerate(columns):
+            sheet.set_column(col, col, width)
+            sheet.write(0, col, label, formats["header"])
+        sheet.freeze_panes(1, 0)
+
+    def _write_summary(self, workbook, formats):
+        _ = self.env._
+        Snapshot = self.env["stock.accuracy.kpi.snapshot"]
+        warehouses = self._warehouses()
+        rows = Snapshot._compute_kpis(self.env.companies, self.date_from, self.date_to, warehouses)
+        total = Snapshot._totals(rows)
+        labels = dict(Snapshot._fields["kpi"]._description_selection(self.env))
+        sheet = workbook.add_worksheet(_("Summary"))
+        sheet.set_column(0, 0, 36)
+        sheet.set_column(1, 1 + len(warehouses), 16)
+        sheet.write(0, 0, _("Inventory Accuracy KPIs"), formats["title"])
+        sheet.write(1, 0, _("Period"))
+        sheet.write(1, 1, f"{self.date_from} – {self.date_to}")
+        header = 3
+        sheet.write(header, 0, _("KPI"), formats["header"])
+        sheet.write(header, 1, _("All Warehouses"), formats["header"])
+        for col, warehouse in enumerate(warehouses, start=2):
+            sheet.write(header, col, warehouse.name, formats["header"])
+        by_warehouse = {
+            warehouse.id: Snapshot._totals([r for r in rows if r["warehouse_id"] == warehouse.id])
+            for warehouse in warehouses
+        }
+        no_data = _("no data")
+        for row, code in enumerate(KPIS, start=header + 1):
+            fmt = formats[KPI_FORMATS.get(code, "number").replace("currency", "money")]
+            sheet.write(row, 0, labels[code])
+            for col, value in enumerate(
+                [total[code]] + [by_warehouse[w.id][code] for w in warehouses], start=1
+            ):
+                if value is None:
+                    sheet.write(row, col, no_data)
+                else:
+                    sheet.write_number(row, col, value, fmt)
+        # A native chart of the percentage KPIs for all warehouses.
+        percent_rows = [
+            header + 1 + index
+            for index, code in enumerate(KPIS)
+            if KPI_FORMATS.get(code) == "percent"
+        ]
+        chart = workbook.add_chart({"type": "column"})
+        first, last = percent_rows[0], percent_rows[-1]
+        chart.add_series(
+            {
+                "name": _("All Warehouses"),
+                "categories": [sheet.name, first, 0, last, 0],
+                "values": [sheet.name, first, 1, last, 1],
+            }
+        )
+        chart.set_title({"name": _("Accuracy KPIs")})
+        chart.set_y_axis({"num_format": "0%"})
+        chart.set_legend({"none": True})
+        sheet.insert_chart(header + len(KPIS) + 3, 0, chart)
+
+    def _stream(self, query, batch=BATCH):
+        """Rows of ``query`` (an SQL whose first column is the id, taking %(after)s and
+        %(limit)s), fetched by keyset pagination so that no more than ``batch`` rows are held
+        at a time."""
+        after = 0
+        while True:
+            self.env.cr.execute(query(after, batch))
+            rows = self.env.cr.fetchall()
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1][0]
+            if len(rows) < batch:
+                return
+
+    def _lang(self):
+        return self.env.lang or "en_US"
+
+    def _write_count_lines(self, workbook, formats):
+        _ = self.env._
+        columns = [
+            (_("Counted On"), "date", 18),
+            (_("Warehouse"), None, 16),
+            (_("Count Session"), None, 18),
+            (_("Product"), None, 36),
+            (_("Location"), None, 24),
+            (_("Class"), None, 8),
+            (_("Counted By"), None, 20),
+            (_("Reason"), None, 24),
+            (_("Within Tolerance"), "int", 10),
+            (_("Difference Quantity"), "number", 14),
+            (_("Book Value"), "money", 14),
+            (_("Difference Value"), "money", 14),
+        ]
+        sheet = workbook.add_worksheet(_("Count Lines"))
+        self._header(sheet, columns, formats)
+        start, end = self._bounds()
+        warehouse_ids = tuple(self._warehouses().ids) or (0,)
+        lang = self._lang()
+        self.env["stock.accuracy.count.line"].flush_model()
+
+        def query(after, limit):
+            return SQL(
+                """
+                SELECT r.id, r.date, w.name, c.name,
+                       COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'),
+                       l.complete_name, UPPER(r.abc_class), partner.name,
+                       COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
+                       r.within_tolerance_count, r.difference_quantity, r.book_value,
+                       r.difference_value
+                  FROM stock_accuracy_count_report r
+                  JOIN stock_warehouse w ON w.id = r.warehouse_id
+                  JOIN stock_accuracy_count c ON c.id = r.count_id
+                  JOIN product_product p ON p.id = r.product_id
+                  JOIN product_template pt ON pt.id = p.product_tmpl_id
+                  JOIN stock_location l ON l.id = r.location_id
+             LEFT JOIN res_users u ON u.id = r.counter_id
+             LEFT JOIN res_partner partner ON partner.id = u.partner_id
+             LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
+                 WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
+                   AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
+                 ORDER BY r.id
+                 LIMIT %(limit)s
+                """,
+                lang=lang,
+                companies=tuple(self.env.companies.ids),
+                warehouses=warehouse_ids,
+                start=start,
+                end=end,
+                after=after,
+                limit=limit,
+            )
+
+        self._write_rows(sheet, columns, formats, self._stream(query), totals=(8, 9, 10, 11))
+
+    def _write_rows(self, sheet, columns, formats, rows, totals=()):
+        """Write the streamed rows (their first column, the id, dropped) and a total row of
+        the ``totals`` columns as SUBTOTAL formulas carrying their computed values."""
+        sums = dict.fromkeys(totals, 0.0)
+        row_index = 0
+        for row_index, row in enumerate(rows, start=1):
+            for col, value in enumerate(row[1:]):
+                fmt = formats[columns[col][1]] if columns[col][1] else None
+                if value is None:
+                    continue
+                if isinstance(value, datetime):
+                    sheet.write_datetime(row_index, col, value, fmt)
+                elif isinstance(value, int | float | Decimal):
+                    sheet.write_number(row_index, col, float(value), fmt)
+                    if col in sums:
+                        sums[col] += float(value)
+                else:
+                    sheet.write_string(row_index, col, str(value), fmt)
+        last = row_index
+        if last:
+            sheet.autofilter(0, 0, last, len(columns) - 1)
+        total_row = last + 1
+        if totals:
+            sheet.write(total_row, 0, self.env._("Total"), formats["header"])
+            for col in totals:
+                letter = xlsxwriter.utility.xl_col_to_name(col)
+                sheet.write_formula(
+                    total_row,
+                    col,
+                    f"=SUBTOTAL(9,{letter}2:{letter}{max(last, 1) + 1})",
+                    formats["total"],
+                    sums[col],
+                )
+        return last
+
+    def _write_exceptions(self, workbook, formats):
+        _ = self.env._
+        columns = [
+            (_("Opened On"), "date", 18),
+            (_("Reference"), None, 16),
+            (_("Type"), None, 24),
+            (_("Warehouse"), None, 16),
+            (_("Owner"), None, 20),
+            (_("Status"), None, 14),
+            (_("Root Cause"), None, 24),
+            (_("Closed On"), "date", 18),
+            (_("Hours to Close"), "number", 12),
+            (_("Overdue"), "int", 10),
+        ]
+        sheet = workbook.add_worksheet(_("Exceptions"))
+        self._header(sheet, columns, formats)
+        start, end = self._bounds()
+        warehouse_ids = tuple(self._warehouses().ids) or (0,)
+        lang = self._lang()
+        states = dict(
+            self.env["stock.accuracy.exception"]._fields["state"]._description_selection(self.env)
+        )
+        self.env["stock.accuracy.exception"].flush_model()
+
+        def query(after, limit):
+            return SQL(
+                """
+                SELECT r.id, r.date, e.name,
+                       COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'),
+                       w.name, partner.name, r.state,
+                       COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
+                       r.date_closed, r.hours_to_close, r.overdue_count
+                  FROM stock_accuracy_exception_report r
+                  JOIN stock_accuracy_exception e ON e.id = r.exception_id
+                  JOIN stock_accuracy_exception_type t ON t.id = r.type_id
+             LEFT JOIN stock_warehouse w ON w.id = r.warehouse_id
+             LEFT JOIN res_users u ON u.id = r.user_id
+             LEFT JOIN res_partner partner ON partner.id = u.partner_id
+             LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
+                 WHERE r.company_id IN %(companies)s
+                   AND (r.warehouse_id IS NULL OR r.warehouse_id IN %(warehouses)s)
+                   AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
+                 ORDER BY r.id
+                 LIMIT %(limit)s
+                """,
+                lang=lang,
+                companies=tuple(self.env.companies.ids),
+                warehouses=warehouse_ids,
+                start=start,
+                end=end,
+                after=after,
+                limit=limit,
+            )
+
+        rows = ((*row[:6], states.get(row[6], row[6]), *row[7:]) for row in self._stream(query))
+        self._write_rows(sheet, columns, formats, rows, totals=(9,))
+
+    def _write_pareto(self, workbook, formats):
+        _ = self.env._
+        columns = [
+            (_("Rank"), "int", 8),
+            (_("Reason"), None, 30),
+            (_("Lines With a Difference"), "int", 14),
+            (_("Gross Variance Value"), "money", 16),
+            (_("Share"), "percent", 10),
+            (_("Cumulative Share"), "percent", 12),
+        ]
+        sheet = workbook.add_worksheet(_("Pareto"))
+        self._header(sheet, columns, formats)
+        start, end = self._bounds()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH by_reason AS (
+                    SELECT r.reason_id, COUNT(*) AS lines,
+                           SUM(r.difference_value_abs) AS value
+                      FROM stock_accuracy_count_report r
+                     WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
+                       AND r.date >= %(start)s AND r.date < %(end)s AND r.difference_count = 1
+                     GROUP BY r.reason_id
+                ), ranked AS (
+                    SELECT b.*, ROW_NUMBER() OVER w AS rank,
+                           SUM(b.value) OVER () AS total,
+                           SUM(b.value) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+                               AS running
+                      FROM by_reason b
+                    WINDOW w AS (ORDER BY b.value DESC, b.reason_id NULLS LAST)
+                )
+                SELECT r.rank, r.rank,
+                       COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
+                       r.lines, r.value,
+                       CASE WHEN r.total > 0 THEN r.value / r.total END,
+                       CASE WHEN r.total > 0 THEN r.running / r.total END
+                  FROM ranked r
+             LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
+                 ORDER BY r.rank
+                """,
+                lang=self._lang(),
+                companies=tuple(self.env.companies.ids),
+                warehouses=tuple(self._warehouses().ids) or (0,),
+                start=start,
+                end=end,
+            )
+        )
+        self._write_rows(sheet, columns, formats, self.env.cr.fetchall(), totals=(2, 3))
