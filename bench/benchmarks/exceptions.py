@@ -90,7 +90,8 @@ def run(ctx):
 
     def sql_only(_state):
         for detector in Detector._detectors().values():
-            detector(companies)
+            env.cr.execute(detector(companies))
+            env.cr.fetchall()
 
     def plant_and_detect():
         plant_anomalies(env)

@@ -14,6 +14,7 @@ from . import stock_accuracy_exception
 from . import stock_accuracy_exception_type
 from . import stock_accuracy_exception_rule
 from . import stock_accuracy_exception_detector
+from . import stock_accuracy_exception_mixin
 from . import stock_accuracy_reason
 from . import stock_move_line
 from . import stock_picking_type

@@ -700,10 +700,26 @@ class StockAccuracyException(models.Model):
                 self.env.invalidate_all()
                 duplicate = self._find_open_duplicates([vals]).get(self._dedup_key(vals))
                 if not duplicate:
-                    raise
+                    self._raise_concurrent_update()
                 duplicate._refresh_occurrence(vals, count_occurrence)
                 result_ids.append(duplicate.id)
         return self.browse(result_ids)
+
+    @api.model
+    def _raise_concurrent_update(self):
+        """Another transaction committed the same anomaly after this one started, so this
+        one cannot see it to refresh it: fail with PostgreSQL's own serialization failure,
+        which Odoo answers by running the whole request (or cron job) again."""
+        self.env.cr.execute(
+            SQL(
+                """
+                DO $$ BEGIN
+                    RAISE EXCEPTION USING ERRCODE = 'serialization_failure',
+                        MESSAGE = 'inventory exception raised by a concurrent transaction';
+                END $$
+                """
+            )
+        )
 
     def _create_verification_counts(self, trigger="exception"):
         """A spot count of the product at the location of every exception whose type asks
@@ -760,7 +776,10 @@ class StockAccuracyException(models.Model):
         """The detectors' way to create many exceptions: routed, named, given their owner's
         activity and followed by their owner exactly like :meth:`create` does, but written with
         one INSERT per table instead of one ORM create per record. Checks that ``create``'s
-        constraints would make hold by construction (owners come from the routing)."""
+        constraints would make hold by construction (owners come from the routing). An anomaly
+        another transaction has just raised is skipped (or, when that transaction committed
+        after this one started, PostgreSQL fails this one with a serialization failure that
+        Odoo retries), never created twice."""
         routing_cache = {}
         per_company = {}
         for vals in vals_list:
@@ -817,6 +836,10 @@ class StockAccuracyException(models.Model):
                         source_ref, source_model, source_res_id, quantity, value, description,
                         severity, user_id, escalation_user_id, rule_id, date_deadline,
                         detected_by_cron, date_last_occurrence, create_uid, create_date)
+                    ON CONFLICT (
+                        company_id, type_id, COALESCE(product_id, 0), COALESCE(location_id, 0),
+                        COALESCE(lot_id, 0), COALESCE(source_ref, '')
+                    ) WHERE state IN ('new', 'in_progress') DO NOTHING
                     RETURNING id
                     """,
                     SQL(", ").join(
