@@ -2,6 +2,7 @@ from odoo import fields, models
 
 
 class ProductTemplate(models.Model):
+    _name = "product.template"
     _inherit = ["product.template", "stock.accuracy.exception.mixin"]
     _accuracy_exception_path = "product_id.product_tmpl_id"
 

@@ -2,6 +2,7 @@ from odoo import models
 
 
 class StockLocation(models.Model):
+    _name = "stock.location"
     _inherit = ["stock.location", "stock.accuracy.exception.mixin"]
     _accuracy_exception_path = "location_id"
 
