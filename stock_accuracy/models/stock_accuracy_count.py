@@ -395,7 +395,17 @@ class StockAccuracyCount(models.Model):
         return True
 
     def action_print_count_sheet(self):
+        """The PDF count sheet, or the Excel one where PDFs cannot be rendered."""
+        if len(self) == 1 and self.env["ir.actions.report"].get_wkhtmltopdf_state() in (
+            "install",
+            "broken",
+        ):
+            return self.action_export_count_sheet_xlsx()
         return self.env.ref("stock_accuracy.action_report_count_sheet").report_action(self)
+
+    def action_export_count_sheet_xlsx(self):
+        self.ensure_one()
+        return self.env["stock.accuracy.count.sheet.export"]._action_download(self)
 
     def _sorted_lines(self):
         self.ensure_one()
