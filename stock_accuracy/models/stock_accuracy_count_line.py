@@ -692,30 +692,33 @@ class StockAccuracyCountLine(models.Model):
     )
 
     @api.model
-    def _insert_planned_lines(self, vals_list):
+    def _insert_planned_lines(self, columns):
         """Insert the lines of planned sessions in one set-based statement.
 
-        The planner writes up to hundreds of thousands of plain lines at once; the ORM's
+        ``columns``: {field in INSERT_FIELDS: list of values}, one position per line. The
+        planner writes up to hundreds of thousands of plain lines at once; the ORM's
         per-record defaults and company checks would dominate. The values come from quants of
-        the sessions' own warehouse, so the company is consistent by construction; company and
-        warehouse are copied from the session as the stored related fields would be."""
-        if not vals_list:
+        the sessions' own warehouse, so the company is consistent by construction. Every other
+        column is filled as create() would: company and warehouse from the session (stored
+        related), the unit cost from the product's cost in that company, and the stored
+        computed difference of a line still to count (none, within tolerance)."""
+        if not columns.get("count_id"):
             return
         self.env["stock.accuracy.count"].flush_model()
-        columns = {
-            name: [vals.get(name) or None for vals in vals_list] for name in self.INSERT_FIELDS
-        }
-        columns["book_quantity"] = [vals.get("book_quantity") or 0.0 for vals in vals_list]
+        self.env["product.product"].flush_model(["standard_price"])
         self.env.cr.execute(
             """
             INSERT INTO stock_accuracy_count_line
                    (count_id, sequence, product_id, location_id, lot_id, package_id, owner_id,
                     quant_id, abc_class, book_quantity, company_id, warehouse_id, state,
+                    unit_cost, difference_quantity, difference_value, within_tolerance,
                     create_uid, create_date, write_uid, write_date)
             SELECT v.count_id, v.sequence, v.product_id, v.location_id, v.lot_id, v.package_id,
-                   v.owner_id, v.quant_id, v.abc_class, v.book_quantity, c.company_id,
-                   c.warehouse_id, 'todo', %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s,
-                   now() AT TIME ZONE 'UTC'
+                   v.owner_id, v.quant_id, v.abc_class, COALESCE(v.book_quantity, 0),
+                   c.company_id, c.warehouse_id, 'todo',
+                   COALESCE((pp.standard_price ->> c.company_id::text)::numeric, 0),
+                   0, 0, TRUE,
+                   %(uid)s, now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
               FROM unnest(%(count_id)s::int[], %(sequence)s::int[], %(product_id)s::int[],
                           %(location_id)s::int[], %(lot_id)s::int[], %(package_id)s::int[],
                           %(owner_id)s::int[], %(quant_id)s::int[], %(abc_class)s::varchar[],
@@ -723,6 +726,7 @@ class StockAccuracyCountLine(models.Model):
                    AS v(count_id, sequence, product_id, location_id, lot_id, package_id,
                         owner_id, quant_id, abc_class, book_quantity)
               JOIN stock_accuracy_count c ON c.id = v.count_id
+              JOIN product_product pp ON pp.id = v.product_id
             """,
             dict(columns, uid=self.env.uid),
         )

@@ -7,6 +7,17 @@ from odoo import api, fields, models
 from .stock_accuracy_count import OPEN_STATES
 
 CLASS_ORDER = {"a": 0, "b": 1, "c": 2}
+# Planned item key -> count line column, for the set-based insert of the lines.
+INSERT_ITEM_KEYS = {
+    "product_id": "product_id",
+    "location_id": "location_id",
+    "lot_id": "lot_id",
+    "package_id": "package_id",
+    "owner_id": "owner_id",
+    "quant_id": "quant_id",
+    "abc_class": "abc_class",
+    "quantity": "book_quantity",
+}
 
 
 class StockAccuracyPlanner(models.AbstractModel):
@@ -25,10 +36,51 @@ class StockAccuracyPlanner(models.AbstractModel):
         ]
 
     @api.model
-    def _select_due_items(self, policy, date_from, date_to):
+    def _prepare_inventory_dates(self, warehouses):
+        """Temporary table ``accuracy_plan_inv``: the last inventory adjustment of every
+        (location, product, lot) in the internal locations of ``warehouses``, from one pass
+        over the inventory moves for all of them (the move lines are joined from the few
+        inventory moves, both sides at once)."""
+        self.env["stock.move"].flush_model(["is_inventory", "state"])
+        self.env["stock.move.line"].flush_model()
+        cr = self.env.cr
+        cr.execute("DROP TABLE IF EXISTS accuracy_plan_inv")
+        cr.execute(
+            """
+            CREATE TEMP TABLE accuracy_plan_inv ON COMMIT DROP AS
+            WITH loc AS (
+                SELECT id FROM stock_location
+                 WHERE warehouse_id IN %(warehouses)s AND usage = 'internal'
+            ),
+            lines AS (
+                SELECT sml.location_id, sml.location_dest_id, sml.product_id,
+                       COALESCE(sml.lot_id, 0) AS lot_id, sml.date
+                  FROM stock_move sm
+                  JOIN stock_move_line sml ON sml.move_id = sm.id
+                 WHERE sm.is_inventory AND sm.state = 'done' AND sml.state = 'done'
+            )
+            SELECT x.location_id, x.product_id, x.lot_id, MAX(x.date) AS date
+              FROM (
+                SELECT location_id, product_id, lot_id, date FROM lines
+                 WHERE location_id IN (SELECT id FROM loc)
+                 UNION ALL
+                SELECT location_dest_id, product_id, lot_id, date FROM lines
+                 WHERE location_dest_id IN (SELECT id FROM loc)
+              ) x
+             GROUP BY x.location_id, x.product_id, x.lot_id
+            """,
+            {"warehouses": tuple(warehouses.ids) or (0,)},
+        )
+        cr.execute("ANALYZE accuracy_plan_inv")
+
+    @api.model
+    def _select_due_items(self, policy, date_from, date_to, inventory_prepared=False):
         """Quants (location, product, lot) of the policy's warehouse due for a count by
         date_to, not already in an open session, in planning priority: overdue first, then
-        class, then due date, then location path."""
+        class, then due date, then location path. ``inventory_prepared``: the caller already
+        built ``accuracy_plan_inv`` for this warehouse (see _prepare_inventory_dates)."""
+        if not inventory_prepared:
+            self._prepare_inventory_dates(policy.warehouse_id)
         for model in (
             "stock.quant",
             "stock.move",
@@ -59,23 +111,7 @@ class StockAccuracyPlanner(models.AbstractModel):
                 HAVING SUM(sq.quantity) <> 0
             ),
             inv AS (
-                SELECT x.location_id, x.product_id, x.lot_id, MAX(x.date) AS date
-                  FROM (
-                    SELECT sml.location_id, sml.product_id, COALESCE(sml.lot_id, 0) AS lot_id,
-                           sml.date
-                      FROM stock_move_line sml
-                      JOIN stock_move sm ON sm.id = sml.move_id
-                     WHERE sm.is_inventory AND sml.state = 'done'
-                       AND sml.location_id IN (SELECT id FROM wh_loc)
-                    UNION ALL
-                    SELECT sml.location_dest_id, sml.product_id, COALESCE(sml.lot_id, 0),
-                           sml.date
-                      FROM stock_move_line sml
-                      JOIN stock_move sm ON sm.id = sml.move_id
-                     WHERE sm.is_inventory AND sml.state = 'done'
-                       AND sml.location_dest_id IN (SELECT id FROM wh_loc)
-                  ) x
-                 GROUP BY x.location_id, x.product_id, x.lot_id
+                SELECT location_id, product_id, lot_id, date FROM accuracy_plan_inv
             ),
             counted AS (
                 SELECT l.location_id, l.product_id, COALESCE(l.lot_id, 0) AS lot_id,
@@ -226,12 +262,14 @@ class StockAccuracyPlanner(models.AbstractModel):
         """{policy: (plan by day, unplanned items)} without writing anything."""
         date_from = date_from or fields.Date.context_today(self)
         result = {}
+        if policies:
+            self._prepare_inventory_dates(policies.warehouse_id)
         for policy in policies:
             days = self._counting_days(policy, date_from, horizon)
             if not days:
                 result[policy] = ({}, [])
                 continue
-            items = self._select_due_items(policy, date_from, days[-1])
+            items = self._select_due_items(policy, date_from, days[-1], inventory_prepared=True)
             result[policy] = self._schedule(policy, items, days)
         return result
 
@@ -258,7 +296,12 @@ class StockAccuracyPlanner(models.AbstractModel):
         Count = (
             self.env["stock.accuracy.count"]
             .sudo()
-            .with_context(tracking_disable=True, mail_create_nolog=True, mail_notrack=True)
+            .with_context(
+                tracking_disable=True,
+                mail_create_nolog=True,
+                mail_create_nosubscribe=True,
+                mail_notrack=True,
+            )
         )
         sessions = Count.browse()
         for policy in policies:
@@ -283,24 +326,14 @@ class StockAccuracyPlanner(models.AbstractModel):
                     }
                 )
             created = Count.create(session_vals)
-            line_vals = []
+            columns = {name: [] for name in self.env["stock.accuracy.count.line"].INSERT_FIELDS}
             for session, (_day, _zone, items) in zip(created, groups, strict=True):
-                line_vals.extend(
-                    {
-                        "count_id": session.id,
-                        "sequence": sequence,
-                        "product_id": item["product_id"],
-                        "location_id": item["location_id"],
-                        "lot_id": item["lot_id"] or False,
-                        "package_id": item["package_id"],
-                        "owner_id": item["owner_id"],
-                        "quant_id": item["quant_id"],
-                        "abc_class": item["abc_class"],
-                        "book_quantity": item["quantity"],
-                    }
-                    for sequence, item in enumerate(items, start=1)
-                )
-            self.env["stock.accuracy.count.line"].sudo()._insert_planned_lines(line_vals)
+                columns["count_id"].extend([session.id] * len(items))
+                columns["sequence"].extend(range(1, len(items) + 1))
+                for name in INSERT_ITEM_KEYS:
+                    columns[INSERT_ITEM_KEYS[name]].extend([item[name] for item in items])
+            columns["lot_id"] = [lot_id or None for lot_id in columns["lot_id"]]
+            self.env["stock.accuracy.count.line"].sudo()._insert_planned_lines(columns)
             sessions |= created
         return sessions
 

@@ -64,6 +64,23 @@ class TestPlanner(CountCommon):
         self.assertEqual(set(sessions.mapped("count_type")), {"cycle"})
         self.assertEqual(set(sessions.mapped("state")), {"draft"})
 
+    def test_planned_sessions_and_lines_are_what_create_would_make(self):
+        for index in range(6):
+            product = self._product(f"Planned {index}", cost=4.0)
+            self._put(product, self.aisle_1a if index % 2 else self.aisle_2a, 5, days_ago=400)
+        sessions = self.planner._plan_counts(self.policy, 7, date_from=self.today)
+        self.assertGreater(len(sessions), 1)
+        self.assertEqual(len(set(sessions.mapped("name"))), len(sessions), "distinct references")
+        self.assertTrue(all(name.startswith("CNT/") for name in sessions.mapped("name")))
+        lines = sessions.line_ids
+        self.assertEqual(len(lines), 6)
+        self.assertEqual(set(lines.mapped("unit_cost")), {4.0})
+        self.assertEqual(set(lines.mapped("within_tolerance")), {True})
+        self.assertEqual(set(lines.mapped("difference_quantity")), {0.0})
+        self.assertEqual(lines.warehouse_id, self.wh)
+        self.assertEqual(lines.company_id, self.wh.company_id)
+        self.assertEqual(set(lines.mapped("book_quantity")), {5.0})
+
     def test_a_items_are_never_later_than_their_interval(self):
         self.policy.daily_capacity = 1
         for index in range(5):
