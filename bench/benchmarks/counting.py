@@ -19,23 +19,35 @@ def _counted_qty(index, book):
 
 
 def _quants(ctx, limit):
+    """``limit`` countable quants of one warehouse: untracked, no package or owner, in stock
+    first (the warehouse with the most of them, so a full-size session exists)."""
+    eligible = """
+        FROM stock_quant q
+        JOIN stock_location l ON l.id = q.location_id
+        JOIN product_product pp ON pp.id = q.product_id
+        JOIN product_template pt ON pt.id = pp.product_tmpl_id
+       WHERE l.usage = 'internal' AND l.warehouse_id IS NOT NULL AND q.quantity >= 0
+         AND pt.tracking = 'none' AND q.lot_id IS NULL
+         AND q.package_id IS NULL AND q.owner_id IS NULL
+    """
     ctx.cr.execute(
-        """SELECT q.id FROM stock_quant q
-             JOIN stock_location l ON l.id = q.location_id
-             JOIN product_product pp ON pp.id = q.product_id
-             JOIN product_template pt ON pt.id = pp.product_tmpl_id
-            WHERE l.usage = 'internal' AND l.warehouse_id IS NOT NULL AND q.quantity > 0
-              AND pt.tracking = 'none' AND q.lot_id IS NULL
-              AND q.package_id IS NULL AND q.owner_id IS NULL
-            ORDER BY l.warehouse_id, q.id LIMIT %s""",
-        [limit],
+        f"SELECT l.warehouse_id {eligible}"
+        " GROUP BY l.warehouse_id ORDER BY count(*) DESC, 1 LIMIT 1"
     )
-    quants = ctx.env["stock.quant"].browse([row[0] for row in ctx.cr.fetchall()])
-    warehouse = quants[:1].location_id.warehouse_id
-    quants = quants.filtered(lambda q: q.location_id.warehouse_id == warehouse)
-    if not quants:
+    row = ctx.cr.fetchone()
+    if not row:
         raise RuntimeError("no internal quants to count: the dataset is empty")
-    return warehouse, quants
+    ctx.cr.execute(
+        f"SELECT q.id {eligible} AND l.warehouse_id = %s"
+        " ORDER BY q.quantity > 0 DESC, q.location_id, q.id LIMIT %s",
+        [row[0], limit],
+    )
+    quants = ctx.env["stock.quant"].browse([r[0] for r in ctx.cr.fetchall()])
+    if len(quants) < limit and not ctx.smoke:
+        raise RuntimeError(
+            f"only {len(quants)} countable quants in the fullest warehouse, {limit} needed"
+        )
+    return ctx.env["stock.warehouse"].browse(row[0]), quants
 
 
 def _session(ctx, warehouse, quants, state="in_progress"):
@@ -75,8 +87,12 @@ def run(ctx):
             by_qty[qty] |= line
         for qty, lines in by_qty.items():
             lines.write({"counted_quantity": qty})
+        typed = {}
         for index, quant in enumerate(quants.with_context(inventory_mode=True)):
-            quant.inventory_quantity = _counted_qty(index, quant.quantity)
+            qty = _counted_qty(index, quant.quantity)
+            typed[qty] = typed.get(qty, quant.browse()) | quant
+        for qty, same in typed.items():
+            same.write({"inventory_quantity": qty})
         return count, quants
 
     def submit(state):

@@ -223,18 +223,23 @@ class StockAccuracyCount(models.Model):
         return self.sudo().create(vals_list)
 
     # -- scanning -------------------------------------------------------------------------------
-    def _scan_line_data(self, line):
+    def _scan_line_data(self, line, delta=False):
+        """What the scanning screen shows of a line; ``delta``: only what counting it changed,
+        for a line the screen already lists."""
         data = {
             "id": line.id,
-            "product": line.product_id.display_name,
-            "location": line.location_id.display_name,
-            "lot": line.lot_id.name or "",
-            "package": line.package_id.name or "",
-            "uom": line.product_uom_id.name,
             "counted_quantity": line.counted_quantity,
             "state": line.state,
-            "found": line.found,
         }
+        if not delta:
+            data.update(
+                product=line.product_id.display_name,
+                location=line.location_id.display_name,
+                lot=line.lot_id.name or "",
+                package=line.package_id.name or "",
+                uom=line.product_uom_id.name,
+                found=line.found,
+            )
         if not self.blind:
             data["book_quantity"] = line.book_quantity
         return data
@@ -261,7 +266,8 @@ class StockAccuracyCount(models.Model):
         when the item was not on the list; a package barcode selects the package. ``quantity``
         sets the counted quantity instead of adding one. Returns a dict with ``status``
         (``location``, ``package``, ``counted`` or ``error``) and ``message``; an error changes
-        nothing."""
+        nothing. A counted line comes back as a delta (id, quantity, state) when it was on the
+        list, in full when the scan added it."""
         self.ensure_one()
         if self.state != "in_progress":
             return self._scan_error(self.env._("This session is not in progress."))
@@ -322,6 +328,7 @@ class StockAccuracyCount(models.Model):
             ],
             limit=1,
         )
+        listed = bool(line)
         self.env.flush_all()
         try:
             with self.env.cr.savepoint(flush=False):
@@ -331,7 +338,7 @@ class StockAccuracyCount(models.Model):
             return self._scan_error(error.args[0])
         return {
             "status": "counted",
-            "line": self._scan_line_data(line),
+            "line": self._scan_line_data(line, delta=listed),
             "message": self.env._(
                 "%(product)s: %(qty)s", product=product.display_name, qty=line.counted_quantity
             ),
@@ -398,7 +405,7 @@ class StockAccuracyCount(models.Model):
             line.flush_recordset()
         except UserError as error:
             return self._scan_error(error.args[0])
-        return {"status": "counted", "line": self._scan_line_data(line), "message": ""}
+        return {"status": "counted", "line": self._scan_line_data(line, delta=True), "message": ""}
 
     def action_open_scanner(self):
         self.ensure_one()

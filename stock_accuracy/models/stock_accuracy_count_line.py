@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import float_compare, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_is_zero, float_round
 
 from .stock_accuracy_policy import ABC_CLASSES
 
@@ -16,6 +16,17 @@ BOOK_FIELDS = (
     "within_tolerance",
     "applied_quantity",
 )
+# The quantity on hand of count line ``l``'s item (location, product, lot, package, owner).
+BOOK_QUANTITY_SQL = SQL(
+    """
+    SELECT COALESCE(SUM(q.quantity), 0)
+      FROM stock_quant q
+     WHERE q.location_id = l.location_id AND q.product_id = l.product_id
+       AND COALESCE(q.lot_id, 0) = COALESCE(l.lot_id, 0)
+       AND COALESCE(q.package_id, 0) = COALESCE(l.package_id, 0)
+       AND COALESCE(q.owner_id, 0) = COALESCE(l.owner_id, 0)
+    """
+)
 # Fields that make up the count history: frozen once the line is done.
 LINE_STATES = [
     ("todo", "To Count"),
@@ -25,6 +36,17 @@ LINE_STATES = [
     ("done", "Done"),
     ("cancel", "Cancelled"),
 ]
+
+
+class ApplyLinks(dict):
+    """{quant id: (count line id, reason id)} for the inventory move values hook, handed down
+    through the context. Compared by identity: every new environment compares its context
+    with the existing ones, and a dict of thousands of lines compared by value made applying
+    a large session quadratic."""
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
 
 class StockAccuracyCountLine(models.Model):
@@ -112,12 +134,7 @@ class StockAccuracyCountLine(models.Model):
 
     @api.depends("counted_quantity", "book_quantity", "unit_cost", "state", "abc_class")
     def _compute_difference(self):
-        policies = {
-            policy.warehouse_id.id: policy
-            for policy in self.env["stock.accuracy.policy"]
-            .sudo()
-            .search([("warehouse_id", "in", self.warehouse_id.ids)])
-        }
+        policies = {wh.id: wh.accuracy_policy_ids[:1] for wh in self.warehouse_id.sudo()}
         for line in self:
             counted = line.state not in ("todo", "cancel")
             diff = line.counted_quantity - line.book_quantity if counted else 0.0
@@ -226,13 +243,23 @@ class StockAccuracyCountLine(models.Model):
 
     def _lock_for_count(self):
         """Lock the lines being counted; a second counter saving them at the same time gets a
-        clear error instead of overwriting the first count."""
+        clear error instead of overwriting the first count. Returns {line id: quantity on hand
+        now}, read under the same lock, for the book snapshot."""
         if not self.ids:
-            return
+            return {}
+        self._flush_book_sources()
         try:
             self.env.cr.execute(
-                "SELECT id FROM stock_accuracy_count_line WHERE id IN %s FOR UPDATE NOWAIT",
-                [tuple(self.ids)],
+                SQL(
+                    """
+                    SELECT l.id, (%s)
+                      FROM stock_accuracy_count_line l
+                     WHERE l.id IN %s
+                       FOR UPDATE OF l NOWAIT
+                    """,
+                    BOOK_QUANTITY_SQL,
+                    tuple(self.ids),
+                )
             )
         except psycopg2.errors.LockNotAvailable:
             raise UserError(
@@ -240,6 +267,7 @@ class StockAccuracyCountLine(models.Model):
                     "Someone else is saving a count of this line right now. Reload and count again."
                 )
             ) from None
+        return dict(self.env.cr.fetchall())
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -248,16 +276,20 @@ class StockAccuracyCountLine(models.Model):
         return lines
 
     def _set_unit_cost(self):
-        for line in self:
-            line._write_internal(
-                {"unit_cost": line.product_id.with_company(line.company_id).standard_price}
-            )
+        """Take each line's product cost in its company (one UPDATE for all lines)."""
+        self._write_floats(
+            "unit_cost",
+            {
+                line.id: line.product_id.with_company(line.company_id).standard_price
+                for line in self
+            },
+        )
 
     def write(self, vals):
         if not self.env.su and self.filtered(lambda ln: ln.state == "done"):
             raise UserError(self.env._("A finished count line is history: it cannot be changed."))
         if "counted_quantity" in vals:
-            self._lock_for_count()
+            books = self._lock_for_count()
             if self.filtered(lambda ln: ln.state not in ("todo", "counted")):
                 raise UserError(
                     self.env._("This line is no longer open for counting: it was submitted.")
@@ -269,7 +301,7 @@ class StockAccuracyCountLine(models.Model):
             vals.setdefault("counted_date", fields.Datetime.now())
             vals.setdefault("counter_id", self.env.uid)
             if vals["state"] == "counted":
-                self._snapshot_book()
+                self._snapshot_book(books)
         return super().write(vals)
 
     def _write_internal(self, vals):
@@ -281,32 +313,32 @@ class StockAccuracyCountLine(models.Model):
             raise UserError(self.env._("A finished count line is history: it cannot be deleted."))
         return super().unlink()
 
-    def _snapshot_book(self):
-        """Take the book quantity of the lines as they are counted (set-based)."""
-        books = self._current_book_quantities()
+    def _snapshot_book(self, books=None):
+        """Take the book quantity of the lines as they are counted (set-based); ``books``:
+        {line id: quantity on hand} when already read."""
+        if books is None:
+            books = self._current_book_quantities()
         self.filtered(lambda ln: not ln.unit_cost)._set_unit_cost()
-        for line in self:
-            line._write_internal({"book_quantity": books.get(line.id, 0.0)})
+        for book, lines in self.grouped(lambda ln: books.get(ln.id, 0.0)).items():
+            lines._write_internal({"book_quantity": book})
 
-    def _current_book_quantities(self):
-        """{line id: quantity on hand now} for (location, product, lot, package, owner)."""
+    def _flush_book_sources(self):
         self.flush_recordset(["location_id", "product_id", "lot_id", "package_id", "owner_id"])
         self.env["stock.quant"].flush_model(
             ["quantity", "location_id", "product_id", "lot_id", "package_id", "owner_id"]
         )
+
+    def _current_book_quantities(self):
+        """{line id: quantity on hand now} for (location, product, lot, package, owner)."""
+        if not self.ids:
+            return {}
+        self._flush_book_sources()
         self.env.cr.execute(
-            """
-            SELECT l.id, COALESCE(SUM(q.quantity), 0)
-              FROM stock_accuracy_count_line l
-              LEFT JOIN stock_quant q
-                ON q.location_id = l.location_id AND q.product_id = l.product_id
-               AND COALESCE(q.lot_id, 0) = COALESCE(l.lot_id, 0)
-               AND COALESCE(q.package_id, 0) = COALESCE(l.package_id, 0)
-               AND COALESCE(q.owner_id, 0) = COALESCE(l.owner_id, 0)
-             WHERE l.id IN %s
-             GROUP BY l.id
-            """,
-            [tuple(self.ids)],
+            SQL(
+                "SELECT l.id, (%s) FROM stock_accuracy_count_line l WHERE l.id IN %s",
+                BOOK_QUANTITY_SQL,
+                tuple(self.ids),
+            )
         )
         return dict(self.env.cr.fetchall())
 
@@ -553,7 +585,10 @@ class StockAccuracyCountLine(models.Model):
     def _apply(self, quantities=None):
         """Set the book to the counted quantities (or ``quantities``: {line id: (quantity,
         book quantity when it was counted)}) plus what moved since each count, through one
-        inventory adjustment of all lines; the moves carry the line and its reason."""
+        inventory adjustment of all lines; the moves carry the line and its reason.
+
+        Set-based: the quants get their counted quantities in one statement, the lines their
+        reasons, state and applied quantities in a few writes, whatever the number of lines."""
         quantities = quantities or {}
         lines = self.sudo()
         if not lines:
@@ -562,36 +597,59 @@ class StockAccuracyCountLine(models.Model):
             {line_id: book for line_id, (_qty, book) in quantities.items()}
         )
         quants = lines._quants_for_apply()
-        Quant = self.env["stock.quant"].sudo()
-        rows = []
+        lines._set_default_reasons()
+        targets = {}
+        link = ApplyLinks()
         for line in lines:
-            quant = quants[line.id]
-            if not line.reason_id:
-                line._write_internal({"reason_id": line._default_reason().id})
             counted = quantities.get(line.id, (line.counted_quantity,))[0]
             target = counted + moved.get(line.id, 0.0)
-            rows.append((quant, line, target))
-        quant_ids = []
-        link = {}
-        for quant, line, target in rows:
-            quant.write({"inventory_quantity": target, "inventory_quantity_set": True})
-            quant_ids.append(quant.id)
-            link[quant.id] = (line.id, line.reason_id.id)
-        applied = Quant.browse(quant_ids)
+            quant_id = quants[line.id].id
+            targets[quant_id] = target
+            link[quant_id] = (line.id, line.reason_id.id)
+        applied = self.env["stock.quant"].sudo().browse(list(targets))
+        applied._accuracy_set_counted_quantities(targets)
         applied.with_context(accuracy_apply_links=link, inventory_mode=False)._apply_inventory()
         applied.write({"inventory_quantity_set": False})
-        now = fields.Datetime.now()
-        for quant, line, target in rows:
-            line._write_internal(
-                {
-                    "state": "done",
-                    "applied_quantity": target,
-                    "done_date": now,
-                    "quant_id": quant.id,
-                }
-            )
+        lines._write_internal({"state": "done", "done_date": fields.Datetime.now()})
+        for quant, relinked in lines.grouped(lambda ln: quants[ln.id]).items():
+            relinked = relinked.filtered(lambda ln, quant=quant: ln.quant_id != quant)
+            if relinked:
+                relinked._write_internal({"quant_id": quant.id})
+        lines._write_floats(
+            "applied_quantity", {line.id: targets[quants[line.id].id] for line in lines}
+        )
         lines._raise_large_variances()
         lines.count_id._check_done()
+
+    def _set_default_reasons(self):
+        """Give lines without a reason their company's default one (one write per company)."""
+        without = self.filtered(lambda ln: not ln.reason_id)
+        for lines in without.grouped("company_id").values():
+            lines._write_internal({"reason_id": lines[:1]._default_reason().id})
+
+    def _write_floats(self, fname, values):
+        """Store {line id: value} in the float column ``fname`` in one UPDATE: the values
+        differ per line, so grouped ORM writes would still be one per line. Fields computed
+        from it are recomputed as after an ORM write."""
+        if not values:
+            return
+        lines = self.browse(list(values))
+        lines.flush_recordset([fname])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE stock_accuracy_count_line l
+                   SET %s = v.value
+                  FROM unnest(%s::int[], %s::numeric[]) AS v(id, value)
+                 WHERE l.id = v.id
+                """,
+                SQL.identifier(fname),
+                list(values),
+                list(values.values()),
+            )
+        )
+        lines.invalidate_recordset([fname])
+        lines.modified([fname])
 
     def _quants_for_apply(self):
         """{line id: quant} creating the quants of items found where the book has none."""

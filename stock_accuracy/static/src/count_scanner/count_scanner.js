@@ -56,8 +56,32 @@ export class CountScanner extends Component {
             }
         } else if (result.status === "counted") {
             this.state.lastLineId = result.line.id;
-            await this.load();
+            await this.updateLine(result.line);
         }
+    }
+
+    /**
+     * Merge the one line a scan or a typed quantity changed into the list, instead of reloading
+     * the whole session: a line found during the count is added in its place.
+     */
+    async updateLine(data) {
+        const lines = this.state.session.lines;
+        const index = lines.findIndex((line) => line.id === data.id);
+        if (index >= 0) {
+            Object.assign(lines[index], data);
+            return;
+        }
+        if (!("product" in data)) {
+            // Only a delta of a line this screen does not list (added elsewhere): reload.
+            await this.load();
+            return;
+        }
+        const key = (line) => [line.location, line.product];
+        const before = lines.findIndex((line) => {
+            const [a, b] = [key(line), key(data)];
+            return a[0] > b[0] || (a[0] === b[0] && a[1] > b[1]);
+        });
+        lines.splice(before < 0 ? lines.length : before, 0, data);
     }
 
     show(result) {
@@ -81,7 +105,11 @@ export class CountScanner extends Component {
             parseFloat(ev.target.value || "0"),
         ]);
         this.show(result);
-        await this.load();
+        if (result.status === "counted") {
+            await this.updateLine(result.line);
+        } else {
+            ev.target.value = line.state === "todo" ? "" : line.counted_quantity;
+        }
     }
 
     async onSubmit() {
