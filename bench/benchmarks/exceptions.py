@@ -14,9 +14,8 @@ Also runs without the bench runner, on any database holding the module::
     python bench/benchmarks/exceptions.py -c odoo.conf -d dbname [--runs 3]
 """
 
-import statistics
 import sys
-import time
+from pathlib import Path
 
 NEGATIVE = 500
 ORDERPOINTS = 1000
@@ -124,79 +123,12 @@ def run(ctx):
     ctx.rows[-1].note = "created {created}, refreshed {refreshed}".format(**seen["second"])
 
 
-class _StandaloneContext:
-    """The part of the bench runner's context run(ctx) uses, for a database of your own."""
-
-    def __init__(self, env, runs):
-        self.env = env
-        self.runs = runs
-        self.rows = []
-
-    @property
-    def cr(self):
-        return self.env.cr
-
-    def _time(self, fn, setup, runs):
-        times = []
-        for _run in range(runs):
-            self.env.cr.rollback()
-            self.env.invalidate_all(flush=False)
-            state = setup() if setup else None
-            self.env.flush_all()
-            started = time.perf_counter()
-            fn(state) if setup else fn()
-            self.env.flush_all()
-            times.append(time.perf_counter() - started)
-            self.env.cr.rollback()
-            self.env.invalidate_all(flush=False)
-        return times
-
-    def measure(
-        self, name, fn, *, size, baseline_fn=None, target=None, setup=None, runs=None, note=""
-    ):
-        runs = runs or self.runs
-        median = statistics.median(self._time(fn, setup, runs))
-        baseline = statistics.median(self._time(baseline_fn, setup, runs)) if baseline_fn else None
-        row = type("Row", (), {})()
-        row.name, row.size, row.median, row.baseline, row.target, row.note = (
-            name,
-            size,
-            median,
-            baseline,
-            target,
-            note,
-        )
-        self.rows.append(row)
-        return row
-
-
 def main(argv=None):
-    import argparse
+    from bench.measure import run_standalone
 
-    import odoo
-    from odoo.tools import config
-
-    parser = argparse.ArgumentParser(description="exception queue detectors benchmark")
-    parser.add_argument("-c", "--config", required=True)
-    parser.add_argument("-d", "--database", required=True)
-    parser.add_argument("--runs", type=int, default=3)
-    options = parser.parse_args(argv)
-    config.parse_config(["-c", options.config, "-d", options.database])
-    registry = odoo.modules.registry.Registry(options.database)
-    with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        ctx = _StandaloneContext(env, options.runs)
-        run(ctx)
-        cr.rollback()
-    for row in ctx.rows:
-        baseline = f"{row.baseline:.2f} s" if row.baseline is not None else "-"
-        verdict = "ok" if row.target is None or row.median <= row.target else "MISS"
-        print(
-            f"{row.name} [{row.size}]: median {row.median:.2f} s, SQL only {baseline}, "
-            f"target <= {row.target} s {verdict} ({row.note})"
-        )
-    return 0
+    return run_standalone(run, argv, description="exception queue detectors benchmark", runs=3)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
     sys.exit(main())

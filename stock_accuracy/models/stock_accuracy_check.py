@@ -6,6 +6,8 @@ from odoo.tools import SQL
 
 FINISHED_STATES = ("passed", "failed")
 OPEN_STATES = ("draft", "in_progress")
+# What scanners put before a GS1-128 barcode (as barcodes_gs1_nomenclature strips them).
+GS1_SYMBOLOGY_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", "\x1d")
 # Written only by the check's own methods: a checker cannot pass a check by writing it.
 PROTECTED_FIELDS = {
     "state",
@@ -259,17 +261,20 @@ class StockAccuracyCheck(models.Model):
         return self.picking_id.action_accuracy_open_scan_screen()
 
     def action_scan(self, barcode):
-        """Handle one scan; return what the scanning screen shows.
+        """Handle one scan; return what the scanning screen must change.
 
         :return: dict with ``status`` (``match``, ``mismatch``, ``unknown``, ``warning`` or
-            ``error``), a ``message`` and the screen's fresh ``data``.
+            ``error``), a ``message`` and either ``delta`` (the lines the scan touched and the
+            header counters, see :meth:`_get_scan_screen_delta`) or, when the scan moved the
+            check to another state (its first scan starts it), the screen's full ``data``.
         """
         self.ensure_one()
+        state = self.state
         try:
             result = self._scan(barcode)
         except UserError as error:
             result = {"status": "error", "message": error.args[0]}
-        result["data"] = self._get_scan_screen_data()
+        result.update(self._get_scan_screen_update(state, result.get("line_id")))
         return result
 
     def _scan(self, barcode):
@@ -285,15 +290,70 @@ class StockAccuracyCheck(models.Model):
         if parsed:
             return self._scan_gs1(parsed)
         return (
-            self._scan_lot(barcode)
+            self._scan_own_line(barcode)
+            or self._scan_lot(barcode)
             or self._scan_product(barcode)
             or self._scan_package(barcode)
             or self._scan_location(barcode)
             or self._scan_other(barcode)
         )
 
+    def _find_lines_by_code(self, code):
+        """The lines of this check whose lot/serial, product barcode or product reference is
+        ``code``: one indexed query, so that a scan never reads the whole check."""
+        self.ensure_one()
+        self.env["stock.accuracy.check.line"].flush_model(["check_id", "lot_name", "product_id"])
+        self.env["product.product"].flush_model(["barcode", "default_code"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT line.id
+                  FROM stock_accuracy_check_line line
+                  JOIN product_product product ON product.id = line.product_id
+                 WHERE line.check_id = %(check)s
+                   AND (line.lot_name = %(code)s
+                        OR product.barcode = %(code)s
+                        OR product.default_code = %(code)s)
+                 ORDER BY line.id
+                """,
+                check=self.id,
+                code=code,
+            )
+        )
+        return self.env["stock.accuracy.check.line"].browse(
+            [row[0] for row in self.env.cr.fetchall()]
+        )
+
+    def _scan_own_line(self, code):
+        """The common case, answered from this check's own lines: a lot/serial of the transfer,
+        or the barcode or reference of one of its products."""
+        lines = self._find_lines_by_code(code)
+        line = lines.filtered(lambda line: line.lot_name == code and not line.is_unexpected)[:1]
+        if line:
+            line._add_quantity(1.0)
+            return self._match_result(line)
+        products = lines.product_id
+        product = (
+            products.filtered(lambda p: p.barcode == code)[:1]
+            or products.filtered(lambda p: p.default_code == code)[:1]
+        )
+        if not product:
+            return None
+        return self._scan_product(code, product=product, lines=lines)
+
     def _parse_gs1(self, barcode):
-        """GS1-128 pieces (product, lot, quantity) when the GS1 nomenclature is installed."""
+        """GS1-128 pieces (product, lot, quantity) when the GS1 nomenclature is installed.
+
+        A GS1-128 barcode starts with the digits of an application identifier (after an
+        optional symbology identifier): other barcodes are not worth reading the nomenclature.
+        """
+        code = barcode
+        for prefix in GS1_SYMBOLOGY_PREFIXES:
+            if code.startswith(prefix):
+                code = code[len(prefix) :]
+                break
+        if not code[:2].isdigit():
+            return None
         nomenclature = self.company_id.nomenclature_id
         if "is_gs1_nomenclature" not in nomenclature._fields or not (
             nomenclature.is_gs1_nomenclature
@@ -334,11 +394,17 @@ class StockAccuracyCheck(models.Model):
             )
         return product.sudo(False)
 
-    def _scan_product(self, code, quantity=None):
-        product = self._find_product(code)
+    def _scan_product(self, code, quantity=None, product=None, lines=None):
+        """Count one unit (or ``quantity``) of the product ``code`` names; ``lines``, when
+        given, hold at least all the lines of ``product``."""
+        product = product or self._find_product(code)
         if not product:
             return None
-        lines = self.line_ids.filtered(lambda line: line.product_id == product)
+        if lines is None:
+            lines = self.env["stock.accuracy.check.line"].search(
+                [("check_id", "=", self.id), ("product_id", "=", product.id)]
+            )
+        lines = lines.filtered(lambda line: line.product_id == product)
         expected = lines.filtered(lambda line: not line.is_unexpected)
         if not expected:
             line = self._add_unexpected_line(product)
@@ -509,13 +575,16 @@ class StockAccuracyCheck(models.Model):
                     "Quantities must be scanned for %(type)s.", type=self.picking_type_id.name
                 )
             )
+        state = self.state
         if self.state == "draft":
             self.action_start()
-        line = self.line_ids.filtered(lambda line: line.id == line_id)
-        if not line:
+        line = self.env["stock.accuracy.check.line"]
+        if isinstance(line_id, int):
+            line = line.browse(line_id).exists()
+        if not line or line.check_id != self:
             raise UserError(self.env._("This line is not part of %(check)s.", check=self.name))
         line._set_checked_quantity(quantity)
-        return self._get_scan_screen_data()
+        return self._get_scan_screen_update(state, line.id)
 
     def action_finish(self):
         """Compare what was checked with the transfer: pass, or fail and raise an exception."""
@@ -623,22 +692,6 @@ class StockAccuracyCheck(models.Model):
         """Everything the scanning screen renders (expected quantities only when not blind)."""
         self.ensure_one()
         show_expected = not self.is_blind
-        lines = []
-        for line in self.line_ids:
-            lines.append(
-                {
-                    "id": line.id,
-                    "product": line.product_id.display_name,
-                    "barcode": line.product_id.barcode or "",
-                    "lot": line.lot_name or "",
-                    "package": line.package_id.name or "",
-                    "uom": line.product_uom_id.name,
-                    "checked_qty": line.checked_qty,
-                    "expected_qty": line.sudo().expected_qty if show_expected else None,
-                    "unexpected": line.is_unexpected,
-                    "result": line.result or "",
-                }
-            )
         return {
             "id": self.id,
             "name": self.name,
@@ -646,12 +699,52 @@ class StockAccuracyCheck(models.Model):
             "picking_id": self.picking_id.id,
             "partner": self.picking_id.partner_id.display_name or "",
             "operation": self.picking_type_id.display_name,
-            "state": self.state,
             "checker": self.checker_id.name or "",
             "blind": self.is_blind,
             "allow_typing": self.allow_typing,
-            "lines": lines,
+            "lines": [line._get_scan_screen_values(show_expected) for line in self.line_ids],
+            **self._get_scan_screen_counters(),
         }
+
+    def _get_scan_screen_counters(self):
+        """The header of the scanning screen: state and how many lines were checked (one
+        query)."""
+        self.ensure_one()
+        self.env["stock.accuracy.check.line"].flush_model(["check_id", "checked_qty"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT count(*), count(*) FILTER (WHERE checked_qty > 0)
+                  FROM stock_accuracy_check_line
+                 WHERE check_id = %s
+                """,
+                self.id,
+            )
+        )
+        line_count, checked_count = self.env.cr.fetchone()
+        return {
+            "state": self.state,
+            "location_scanned": self.location_scanned,
+            "line_count": line_count,
+            "checked_count": checked_count,
+        }
+
+    def _get_scan_screen_delta(self, lines):
+        """What the scanning screen merges after a scan: ``lines`` and the header counters."""
+        self.ensure_one()
+        show_expected = not self.is_blind
+        return {
+            "lines": [line._get_scan_screen_values(show_expected) for line in lines.exists()],
+            **self._get_scan_screen_counters(),
+        }
+
+    def _get_scan_screen_update(self, previous_state, line_id=None):
+        """``{"delta": ...}`` when the check kept its state, else the full ``{"data": ...}``
+        (starting a check may add or drop lines)."""
+        if self.state != previous_state:
+            return {"data": self._get_scan_screen_data()}
+        lines = self.env["stock.accuracy.check.line"].browse(line_id or [])
+        return {"delta": self._get_scan_screen_delta(lines)}
 
     @api.model
     def get_pickings_to_check(self):

@@ -123,6 +123,22 @@ class StockAccuracyCheckLine(models.Model):
                 expected=line.sudo().expected_qty,
             )
 
+    def _get_scan_screen_values(self, show_expected):
+        """One row of the scanning screen (the expected quantity only when ``show_expected``)."""
+        self.ensure_one()
+        return {
+            "id": self.id,
+            "product": self.product_id.display_name,
+            "barcode": self.product_id.barcode or "",
+            "lot": self.lot_name or "",
+            "package": self.package_id.name or "",
+            "uom": self.product_uom_id.name,
+            "checked_qty": self.checked_qty,
+            "expected_qty": self.sudo().expected_qty if show_expected else None,
+            "unexpected": self.is_unexpected,
+            "result": self.result or "",
+        }
+
     def _key(self):
         self.ensure_one()
         return (self.product_id.id, self.lot_name or "", self.package_id.id)

@@ -123,3 +123,39 @@ class TestCheckScan(AccuracyCheckCommon):
         self.assertEqual(picking.accuracy_check_state, "in_progress")
         action = picking.with_user(self.checker).action_accuracy_open_scan_screen()
         self.assertEqual(action["tag"], "stock_accuracy.check_screen")
+
+    def test_scan_answers_with_the_changed_line_only(self):
+        picking = self._create_delivery([(self.product_a, 2), (self.product_b, 1)])
+        check = self._check_as(picking)
+        first = check.action_scan("TSA-BOLT")
+        self.assertEqual(first["data"]["state"], "in_progress", "starting sends the whole check")
+        self.assertEqual(len(first["data"]["lines"]), 2)
+        result = check.action_scan("TSA-NUT")
+        self.assertNotIn("data", result)
+        delta = result["delta"]
+        self.assertEqual([line["product"] for line in delta["lines"]], ["Check Nut"])
+        self.assertEqual(delta["lines"][0]["checked_qty"], 1)
+        self.assertIsNone(delta["lines"][0]["expected_qty"], "blind: no prepared quantity")
+        self.assertEqual((delta["checked_count"], delta["line_count"]), (2, 2))
+        self.assertEqual(check.action_scan("NO-SUCH-CODE")["delta"]["lines"], [])
+
+    def test_unexpected_item_arrives_in_the_delta(self):
+        check = self._check_as(self._create_delivery([(self.product_a, 1)]))
+        check.action_start()
+        delta = check.action_scan("TSA-GEAR")["delta"]
+        self.assertEqual(delta["lines"][0]["product"], "Check Gear")
+        self.assertTrue(delta["lines"][0]["unexpected"])
+        self.assertEqual(delta["line_count"], 2)
+
+    def test_typed_quantity_answers_with_its_line(self):
+        check = self._check_as(self._create_delivery([(self.product_a, 2), (self.product_b, 1)]))
+        check.action_start()
+        line = check.line_ids.filtered(lambda line: line.product_id == self.product_b)
+        delta = check.action_set_quantity(line.id, 1)["delta"]
+        self.assertEqual(
+            [(vals["id"], vals["checked_qty"]) for vals in delta["lines"]], [(line.id, 1)]
+        )
+        other = self._check_as(self._create_delivery([(self.product_a, 1)]))
+        other.action_start()
+        with self.assertRaisesRegex(UserError, "not part of"):
+            check.action_set_quantity(other.line_ids.id, 1)

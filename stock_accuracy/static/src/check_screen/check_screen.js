@@ -3,6 +3,7 @@
 import { Component, onMounted, onWillStart, useRef, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
+import { Mutex } from "@web/core/utils/concurrency";
 import { useBus, useService } from "@web/core/utils/hooks";
 import { standardActionServiceProps } from "@web/webclient/actions/action_service";
 
@@ -11,7 +12,9 @@ const MODEL = "stock.accuracy.check";
 /**
  * Full-screen double-check for checkers on a handheld: pick or scan a transfer, then scan its
  * items. Every decision is taken by the server (stock.accuracy.check.action_scan & co.): this
- * component only renders what it answers.
+ * component only renders what it answers. A scan or a typed quantity answers with a small
+ * delta (the lines it touched and the header counters), merged into the screen; only a change
+ * of the check's state sends the whole check again. Server calls run one at a time, in order.
  */
 export class AccuracyCheckScreen extends Component {
     static template = "stock_accuracy.AccuracyCheckScreen";
@@ -21,6 +24,7 @@ export class AccuracyCheckScreen extends Component {
         this.orm = useService("orm");
         this.actionService = useService("action");
         this.inputRef = useRef("scanInput");
+        this.mutex = new Mutex();
         this.state = useState({
             check: null,
             pickings: [],
@@ -89,17 +93,46 @@ export class AccuracyCheckScreen extends Component {
             if (!this.state.check) {
                 await this.openPicking(code);
             } else if (this.isOpen) {
-                const result = await this.orm.call(MODEL, "action_scan", [
-                    [this.state.check.id],
-                    code,
-                ]);
-                this.state.check = result.data;
+                const checkId = this.state.check.id;
+                const result = await this.mutex.exec(() =>
+                    this.orm.call(MODEL, "action_scan", [[checkId], code])
+                );
+                this.applyUpdate(result, checkId);
                 this.state.feedback = { status: result.status, message: result.message };
             }
         } finally {
             this.state.busy = false;
             this.state.code = "";
             this.focusInput();
+        }
+    }
+
+    /**
+     * Merge a server answer into the screen: the full check (``data``) or a ``delta`` holding
+     * the changed lines (replaced in place, or added) and the header counters. An answer
+     * about a check the screen no longer shows is dropped.
+     */
+    applyUpdate({ data, delta }, checkId) {
+        if (this.state.check?.id !== checkId) {
+            return;
+        }
+        if (data) {
+            this.state.check = data;
+            return;
+        }
+        if (!delta) {
+            return;
+        }
+        const { lines, ...header } = delta;
+        Object.assign(this.state.check, header);
+        const checkLines = this.state.check.lines;
+        for (const line of lines || []) {
+            const index = checkLines.findIndex((current) => current.id === line.id);
+            if (index === -1) {
+                checkLines.push(line);
+            } else {
+                checkLines[index] = line;
+            }
         }
     }
 
@@ -123,19 +156,24 @@ export class AccuracyCheckScreen extends Component {
 
     async onChangeQuantity(line, ev) {
         const quantity = parseFloat(ev.target.value);
-        this.state.check = await this.orm.call(MODEL, "action_set_quantity", [
-            [this.state.check.id],
-            line.id,
-            Number.isNaN(quantity) ? ev.target.value : quantity,
-        ]);
+        const checkId = this.state.check.id;
+        const result = await this.mutex.exec(() =>
+            this.orm.call(MODEL, "action_set_quantity", [
+                [checkId],
+                line.id,
+                Number.isNaN(quantity) ? ev.target.value : quantity,
+            ])
+        );
+        this.applyUpdate(result, checkId);
         this.focusInput();
     }
 
     async onClickFinish() {
-        await this.orm.call(MODEL, "action_finish", [[this.state.check.id]]);
-        this.state.check = await this.orm.call(MODEL, "action_open_check", [
-            [this.state.check.id],
-        ]);
+        const checkId = this.state.check.id;
+        this.state.check = await this.mutex.exec(async () => {
+            await this.orm.call(MODEL, "action_finish", [[checkId]]);
+            return this.orm.call(MODEL, "action_open_check", [[checkId]]);
+        });
         this.state.feedback = { status: this.state.check.state, message: this.state.check.picking };
     }
 
