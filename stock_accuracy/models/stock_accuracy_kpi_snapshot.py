@@ -12,6 +12,7 @@ KPIS = {
     "variance_rate": ("Count Variance Rate", "ratio", False),
     "variance_net": ("Net Variance Value", "sum", None),
     "variance_gross": ("Gross Variance Value", "sum", False),
+    "check_error_rate": ("Double-Check Error Rate", "ratio", False),
     "dead_stock": ("Dead-Stock Ratio", "ratio", False),
     "stock_out": ("Stock-Out Rate", "ratio", False),
     "turnover_days": ("Inventory Turnover Days", "ratio", False),
@@ -25,6 +26,7 @@ KPI_FORMATS = {
     "ira_count": "percent",
     "ira_value": "percent",
     "variance_rate": "percent",
+    "check_error_rate": "percent",
     "dead_stock": "percent",
     "stock_out": "percent",
     "variance_net": "currency",
@@ -95,6 +97,7 @@ class StockAccuracyKpiSnapshot(models.Model):
         rows = []
         for query in (
             self._sql_count_kpis,
+            self._sql_check_kpis,
             self._sql_dead_stock,
             self._sql_stock_out,
             self._sql_turnover,
@@ -141,6 +144,23 @@ class StockAccuracyKpiSnapshot(models.Model):
                 ('variance_net', r.net, NULL),
                 ('variance_gross', r.gross, NULL)
              ) AS k(code, numerator, denominator)
+            """,
+            **ctx,
+        )
+
+    def _sql_check_kpis(self, ctx):
+        """Double-check error rate: checked lines with a mismatch / checked lines, of the
+        double-checks finished in the period."""
+        self.env["stock.accuracy.check.line"].flush_model()
+        return SQL(
+            """
+            SELECT r.company_id, r.warehouse_id, 'check_error_rate',
+                   SUM(r.mismatch_count)::numeric, SUM(r.line_count)::numeric
+              FROM stock_accuracy_check_report r
+              JOIN stock_warehouse w ON w.id = r.warehouse_id
+             WHERE r.company_id IN %(companies)s AND %(wh_filter)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             GROUP BY r.company_id, r.warehouse_id
             """,
             **ctx,
         )
@@ -450,6 +470,15 @@ class StockAccuracyKpiSnapshot(models.Model):
                     end,
                     pivot_measures=["line_count", "ira", "variance_rate", "difference_value_abs"],
                     pivot_row_groupby=["warehouse_id", "abc_class"],
+                )
+            elif code == "check_error_rate":
+                action = self._report_action(
+                    "stock.accuracy.check.report",
+                    labels[code],
+                    start,
+                    end,
+                    pivot_measures=["line_count", "mismatch_count", "error_rate"],
+                    pivot_row_groupby=["picking_type_id", "picker_id"],
                 )
             elif code.startswith("exception"):
                 action = self._report_action(
