@@ -50,6 +50,14 @@ class StockAccuracyCheckReport(models.Model):
     )
 
     def init(self):
+        # Checked lines by date: the KPIs of a period, the export.
+        tools.create_index(
+            self.env.cr,
+            "stock_accuracy_check_line_checked_on_index",
+            "stock_accuracy_check_line",
+            ["date_done", "picking_type_id"],
+            where="result IS NOT NULL",
+        )
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
             f"""

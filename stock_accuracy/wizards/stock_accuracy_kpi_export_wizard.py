@@ -19,7 +19,7 @@ BATCH = 5000
 class StockAccuracyKpiExportWizard(models.TransientModel):
     """Export the KPIs of a period and warehouses to one Excel workbook: a summary sheet with
     a native chart, then one sheet per detail (count lines, check lines, exceptions, Pareto).
-    The detail rows are read from SQL in keyset-paginated batches and written with
+    The detail rows are read through a server-side cursor in batches and written with
     xlsxwriter's constant_memory mode, so memory does not grow with the number of lines."""
 
     _name = "stock.accuracy.kpi.export.wizard"
@@ -178,20 +178,20 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             "end": end,
         }
 
-    def _stream(self, select, batch=BATCH):
-        """Rows of ``select`` (an SQL whose first column, ``key``, is unique and which takes
-        %(after)s and %(limit)s as the keyset bounds of a page ordered by it), fetched page by
-        page so that no more than ``batch`` rows are held at a time."""
-        after = 0
-        while True:
-            self.env.cr.execute(select(after, batch))
-            rows = self.env.cr.fetchall()
-            if not rows:
-                return
-            yield from rows
-            after = rows[-1][0]
-            if len(rows) < batch:
-                return
+    def _stream(self, query, batch=BATCH):
+        """Rows of ``query`` (an SQL) run once through a server-side cursor and fetched
+        ``batch`` rows at a time, so that memory does not grow with the number of rows."""
+        cursor = SQL.identifier(f"stock_accuracy_kpi_export_{self.id}")
+        self.env.cr.execute(SQL("DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
+        try:
+            while True:
+                self.env.cr.execute(SQL("FETCH FORWARD %s FROM %s", batch, cursor))
+                rows = self.env.cr.fetchall()
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            self.env.cr.execute(SQL("CLOSE %s", cursor))
 
     def _write_detail_sheet(self, workbook, formats, title, columns, rows, totals=()):
         """One detail sheet: the header of ``columns`` ([(label, format key or None, width)]),
@@ -236,15 +236,9 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
                 )
         return last
 
-    def _paged(self, query, **params):
-        """``query`` (SQL text whose first column is its key ``k``) as pages for
-        :meth:`_stream`, with the detail parameters."""
-        params = dict(self._detail_params(), **params)
-
-        def select(after, limit):
-            return SQL(query, after=after, limit=limit, **params)
-
-        return self._stream(select)
+    def _detail_rows(self, query, **params):
+        """The rows of ``query`` (SQL text taking the detail parameters), streamed."""
+        return self._stream(SQL(query, **dict(self._detail_params(), **params)))
 
     def _write_count_lines(self, workbook, formats):
         _ = self.env._
@@ -263,7 +257,7 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             (_("Difference Value"), "money", 14),
         ]
         self.env["stock.accuracy.count.line"].flush_model()
-        rows = self._paged(
+        rows = self._detail_rows(
             """
             SELECT r.id, r.date, w.name, c.name,
                    COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'),
@@ -281,9 +275,8 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
          LEFT JOIN res_partner partner ON partner.id = u.partner_id
          LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
              WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
-               AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
-             ORDER BY r.id
-             LIMIT %(limit)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
             """
         )
         self._write_detail_sheet(
@@ -312,7 +305,7 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             ._description_selection(self.env)
         )
         self.env["stock.accuracy.check.line"].flush_model()
-        rows = self._paged(
+        rows = self._detail_rows(
             """
             SELECT r.id, r.date, w.name,
                    COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'), pk.name,
@@ -330,9 +323,8 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
          LEFT JOIN res_users cu ON cu.id = r.checker_id
          LEFT JOIN res_partner checker ON checker.id = cu.partner_id
              WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
-               AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
-             ORDER BY r.id
-             LIMIT %(limit)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
             """
         )
         rows = ((*row[:8], results.get(row[8], row[8]), *row[9:]) for row in rows)
@@ -358,7 +350,7 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             self.env["stock.accuracy.exception"]._fields["state"]._description_selection(self.env)
         )
         self.env["stock.accuracy.exception"].flush_model()
-        rows = self._paged(
+        rows = self._detail_rows(
             """
             SELECT r.id, r.date, e.name,
                    COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'),
@@ -374,9 +366,8 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
          LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
              WHERE r.company_id IN %(companies)s
                AND (r.warehouse_id IS NULL OR r.warehouse_id IN %(warehouses)s)
-               AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
-             ORDER BY r.id
-             LIMIT %(limit)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
             """
         )
         rows = ((*row[:6], states.get(row[6], row[6]), *row[7:]) for row in rows)
