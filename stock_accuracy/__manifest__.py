@@ -49,6 +49,7 @@
         "views/stock_accuracy_sync_run_views.xml",
         "views/stock_accuracy_sync_outbox_views.xml",
         "views/stock_accuracy_count_report_views.xml",
+        "views/stock_accuracy_check_report_views.xml",
         "views/stock_accuracy_exception_report_views.xml",
         "views/stock_accuracy_pareto_report_views.xml",
         "views/stock_accuracy_kpi_snapshot_views.xml",

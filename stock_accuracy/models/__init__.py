@@ -31,6 +31,7 @@ from . import stock_accuracy_backend_location
 from . import stock_accuracy_sync_run
 from . import stock_accuracy_sync_line
 from . import stock_accuracy_sync_outbox
+from . import stock_accuracy_check_report
 from . import stock_accuracy_count_report
 from . import stock_accuracy_exception_report
 from . import stock_accuracy_pareto_report

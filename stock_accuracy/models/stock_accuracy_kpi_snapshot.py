@@ -12,6 +12,7 @@ KPIS = {
     "variance_rate": ("Count Variance Rate", "ratio", False),
     "variance_net": ("Net Variance Value", "sum", None),
     "variance_gross": ("Gross Variance Value", "sum", False),
+    "check_error_rate": ("Double-Check Error Rate", "ratio", False),
     "dead_stock": ("Dead-Stock Ratio", "ratio", False),
     "stock_out": ("Stock-Out Rate", "ratio", False),
     "turnover_days": ("Inventory Turnover Days", "ratio", False),
@@ -25,6 +26,7 @@ KPI_FORMATS = {
     "ira_count": "percent",
     "ira_value": "percent",
     "variance_rate": "percent",
+    "check_error_rate": "percent",
     "dead_stock": "percent",
     "stock_out": "percent",
     "variance_net": "currency",
@@ -76,9 +78,11 @@ class StockAccuracyKpiSnapshot(models.Model):
         )
 
     @api.model
-    def _compute_kpis(self, companies, date_from, date_to, warehouses=None):
+    def _compute_kpis(self, companies, date_from, date_to, warehouses=None, now_rows=None):
         """[{company_id, warehouse_id, kpi, numerator, denominator, value}] of every KPI over
-        the days date_from..date_to (both included), per company and warehouse."""
+        the days date_from..date_to (both included), per company and warehouse. Dead stock and
+        stock-outs are taken now, whatever the period: ``now_rows``, when given, are their rows
+        from an earlier call, which are reused instead of computed again."""
         start, end = self._period_bounds(date_from, date_to)
         wh_filter = exception_filter = SQL("TRUE")
         if warehouses:
@@ -92,14 +96,11 @@ class StockAccuracyKpiSnapshot(models.Model):
             "exception_filter": exception_filter,
             "days": max((date_to - date_from).days + 1, 1),
         }
-        rows = []
-        for query in (
-            self._sql_count_kpis,
-            self._sql_dead_stock,
-            self._sql_stock_out,
-            self._sql_turnover,
-            self._sql_exceptions,
-        ):
+        rows = [dict(row) for row in now_rows or ()]
+        queries = [self._sql_count_kpis, self._sql_check_kpis]
+        if now_rows is None:
+            queries += [self._sql_dead_stock, self._sql_stock_out]
+        for query in queries + [self._sql_turnover, self._sql_exceptions]:
             self.env.cr.execute(query(context))
             for company_id, warehouse_id, code, numerator, denominator in self.env.cr.fetchall():
                 numerator = float(numerator) if numerator is not None else None
@@ -141,6 +142,23 @@ class StockAccuracyKpiSnapshot(models.Model):
                 ('variance_net', r.net, NULL),
                 ('variance_gross', r.gross, NULL)
              ) AS k(code, numerator, denominator)
+            """,
+            **ctx,
+        )
+
+    def _sql_check_kpis(self, ctx):
+        """Double-check error rate: checked lines with a mismatch / checked lines, of the
+        double-checks finished in the period."""
+        self.env["stock.accuracy.check.line"].flush_model()
+        return SQL(
+            """
+            SELECT r.company_id, r.warehouse_id, 'check_error_rate',
+                   SUM(r.mismatch_count)::numeric, SUM(r.line_count)::numeric
+              FROM stock_accuracy_check_report r
+              JOIN stock_warehouse w ON w.id = r.warehouse_id
+             WHERE r.company_id IN %(companies)s AND %(wh_filter)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             GROUP BY r.company_id, r.warehouse_id
             """,
             **ctx,
         )
@@ -354,38 +372,25 @@ class StockAccuracyKpiSnapshot(models.Model):
 
     # -- the dashboard ---------------------------------------------------------------------------
     @api.model
-    def _month_kpis(self, companies, month, live):
-        """{kpi: value} of a month: computed live, or from its snapshots when stored (live
-        when the month has none)."""
+    def _month_kpis(self, companies, month, live, now_rows=None):
+        """{kpi: value} of a month and its rows: computed live, or from its snapshots when
+        stored (live when the month has none)."""
         if not live:
             snapshots = self.search_read(
                 [("company_id", "in", companies.ids), ("month", "=", month)],
                 ["kpi", "numerator", "denominator"],
             )
             if snapshots:
-                return self._totals(snapshots)
+                return self._totals(snapshots), snapshots
         end = month + relativedelta(months=1, days=-1)
-        return self._totals(self._compute_kpis(companies, month, end))
+        rows = self._compute_kpis(companies, month, end, now_rows=now_rows)
+        return self._totals(rows), rows
 
     @api.model
     def _ira_trend(self, companies, first_month, current_month):
         """[(month, IRA by count or None)] of 12 months: stored snapshots where the month has
-        them, else the count lines of the month; the current month is always live."""
-        self.env["stock.accuracy.count.line"].flush_model()
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT date_trunc('month', r.date)::date,
-                       SUM(r.within_tolerance_count), SUM(r.line_count)
-                  FROM stock_accuracy_count_report r
-                 WHERE r.company_id IN %s AND r.date >= %s
-                 GROUP BY 1
-                """,
-                tuple(companies.ids) or (0,),
-                datetime.combine(first_month, time.min),
-            )
-        )
-        parts = {row[0]: (float(row[1]), float(row[2])) for row in self.env.cr.fetchall()}
+        them, else the count lines of the month; the current month is always live. Only the
+        months from the first one without snapshots on are read from the count lines."""
         stored = {}
         for group in self._read_group(
             [
@@ -398,6 +403,24 @@ class StockAccuracyKpiSnapshot(models.Model):
             ["numerator:sum", "denominator:sum"],
         ):
             stored[group[0]] = (group[1], group[2])
+        live_from = first_month
+        while live_from < current_month and live_from in stored:
+            live_from += relativedelta(months=1)
+        self.env["stock.accuracy.count.line"].flush_model()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT date_trunc('month', r.date)::date,
+                       SUM(r.within_tolerance_count), SUM(r.line_count)
+                  FROM stock_accuracy_count_report r
+                 WHERE r.company_id IN %s AND r.date >= %s
+                 GROUP BY 1
+                """,
+                tuple(companies.ids) or (0,),
+                datetime.combine(live_from, time.min),
+            )
+        )
+        parts = {row[0]: (float(row[1]), float(row[2])) for row in self.env.cr.fetchall()}
         trend = []
         month = first_month
         while month <= current_month:
@@ -432,8 +455,9 @@ class StockAccuracyKpiSnapshot(models.Model):
         today = fields.Date.context_today(self)
         current = month_start(today)
         previous = current - relativedelta(months=1)
-        now_kpis = self._month_kpis(companies, current, live=True)
-        prev_kpis = self._month_kpis(companies, previous, live=False)
+        now_kpis, rows = self._month_kpis(companies, current, live=True)
+        now_rows = [row for row in rows if row["kpi"] in ("dead_stock", "stock_out")]
+        prev_kpis, _rows = self._month_kpis(companies, previous, live=False, now_rows=now_rows)
         start, end = self._period_bounds(current, current + relativedelta(months=1, days=-1))
         labels = dict(self._fields["kpi"]._description_selection(self.env))
         tiles = []
@@ -450,6 +474,15 @@ class StockAccuracyKpiSnapshot(models.Model):
                     end,
                     pivot_measures=["line_count", "ira", "variance_rate", "difference_value_abs"],
                     pivot_row_groupby=["warehouse_id", "abc_class"],
+                )
+            elif code == "check_error_rate":
+                action = self._report_action(
+                    "stock.accuracy.check.report",
+                    labels[code],
+                    start,
+                    end,
+                    pivot_measures=["line_count", "mismatch_count", "error_rate"],
+                    pivot_row_groupby=["picking_type_id", "picker_id"],
                 )
             elif code.startswith("exception"):
                 action = self._report_action(

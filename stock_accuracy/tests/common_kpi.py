@@ -19,6 +19,20 @@ class KpiCommon(CountCommon):
     ====  =====  ====  =======  ====  ==========  ==========  ======
 
     plus lines that must not count: a recount line, a cancelled line, a line counted in April.
+
+    Double-checks of deliveries of the warehouse, March 10 (picker Sam, checker Chen):
+
+    =====  ======  ========  =======  =======  ========
+    check  state   product   expects  checked  result
+    =====  ======  ========  =======  =======  ========
+    DC-1   passed  A1        4        4        match
+    DC-1   passed  C1        2        2        match
+    DC-2   failed  A2        5        3        short
+    DC-2   failed  C2        1        1        match
+    =====  ======  ========  =======  =======  ========
+
+    Double-check error rate: 1 / 4. Not checked lines: a check still in progress, and a
+    check finished in April (one mismatching line each).
     """
 
     MONTH = date(2025, 3, 1)
@@ -61,6 +75,14 @@ class KpiCommon(CountCommon):
         recount.sudo()._write_internal({"origin_line_id": cls.lines[1].id})
         cls._lines(cls.session, [(cls.p_c1, "c", 10, 1, 1.0, False, counted_on)], state="cancel")
         cls._lines(cls.session, [(cls.p_c1, "c", 10, 0, 1.0, False, datetime(2025, 4, 2, 9, 0))])
+        cls.checks = cls._check(
+            "passed", counted_on, [(cls.p_a1, 4, 4, "match"), (cls.p_c1, 2, 2, "match")]
+        )
+        cls.checks |= cls._check(
+            "failed", counted_on, [(cls.p_a2, 5, 3, "short"), (cls.p_c2, 1, 1, "match")]
+        )
+        cls._check("in_progress", False, [(cls.p_a1, 3, 0, False)])
+        cls._check("failed", datetime(2025, 4, 2, 9, 0), [(cls.p_a1, 3, 1, "short")])
 
     @classmethod
     def _session(cls, warehouse, state, scheduled=None):
@@ -72,6 +94,41 @@ class KpiCommon(CountCommon):
                 "scheduled_date": scheduled or fields.Date.today(),
             }
         )
+
+    @classmethod
+    def _check(cls, state, done_on, rows):
+        """A double-check of a delivery of the warehouse as its finish leaves it, with lines
+        [(product, expected, checked, result)]."""
+        picking = cls.env["stock.picking"].create(
+            {
+                "picking_type_id": cls.wh.out_type_id.id,
+                "location_id": cls.stock.id,
+                "location_dest_id": cls.customers.id,
+            }
+        )
+        check = cls.env["stock.accuracy.check"].sudo().create({"picking_id": picking.id})
+        check.write(
+            {
+                "state": state,
+                "date_done": done_on,
+                "checker_id": cls.checker.id,
+                "prepared_by_id": cls.stock_user.id,
+            }
+        )
+        cls.env["stock.accuracy.check.line"].sudo().create(
+            [
+                {
+                    "check_id": check.id,
+                    "product_id": product.id,
+                    "expected_qty": expected,
+                    "checked_qty": checked,
+                    "difference_qty": checked - expected if result else 0.0,
+                    "result": result,
+                }
+                for product, expected, checked, result in rows
+            ]
+        )
+        return check
 
     @classmethod
     def _lines(cls, session, rows, state="done"):

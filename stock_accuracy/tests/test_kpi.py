@@ -30,6 +30,30 @@ class TestKpiCounts(KpiCommon):
         for code in ("ira_count", "ira_value", "variance_rate", "variance_net"):
             self.assertIsNone(kpis[code], code)
 
+    def test_double_check_error_rate_is_share_of_checked_lines_with_a_mismatch(self):
+        # 1 of the 4 lines of the checks finished in March; the open check and the April
+        # check do not count.
+        self.assertAlmostEqual(self._kpis()["check_error_rate"], 0.25)
+        self.assertIsNone(self._kpis(date(2025, 2, 1), date(2025, 2, 28))["check_error_rate"])
+
+    def test_check_report_groups_error_rate_by_picker_checker_and_type(self):
+        groups = self.env["stock.accuracy.check.report"]._read_group(
+            [("warehouse_id", "=", self.wh.id)],
+            ["date:month", "picking_type_id", "picker_id", "checker_id"],
+            ["line_count:sum", "mismatch_count:sum", "error_rate:avg"],
+        )
+        by_month = {month.month: rest for month, *rest in groups}
+        self.assertEqual(by_month[3][:3], [self.wh.out_type_id, self.stock_user, self.checker])
+        self.assertEqual(by_month[3][3:5], [4, 1])
+        self.assertAlmostEqual(by_month[3][5], 0.25)
+        self.assertEqual(by_month[4][3:5], [1, 1])
+        rows = self.env["stock.accuracy.check.report"].search(
+            [("warehouse_id", "=", self.wh.id), ("is_mismatch", "=", True)]
+        )
+        self.assertEqual(
+            rows.filtered(lambda r: r.date.month == 3).mapped("difference_qty"), [-2.0]
+        )
+
     def test_report_rows_per_class_average_to_the_ira(self):
         groups = self.env["stock.accuracy.count.report"]._read_group(
             [("warehouse_id", "=", self.wh.id), ("date", "<", "2025-04-01")],
@@ -280,6 +304,12 @@ class TestKpiDashboardAndCompanies(KpiCommon):
         self.assertEqual(
             Report.with_user(self.user_2).search([]).company_id,
             self.company_2,
+        )
+        self.assertFalse(self.env["stock.accuracy.check.report"].with_user(self.user_2).search([]))
+        self.assertTrue(
+            self.env["stock.accuracy.check.report"]
+            .with_user(self.manager)
+            .search([("warehouse_id", "=", self.wh.id)])
         )
         self.assertFalse(
             Report.with_user(self.manager).search([("company_id", "=", self.company_2.id)])

@@ -35,7 +35,9 @@ class TestKpiExport(KpiCommon):
 
     def test_workbook_sheets_headers_totals_and_chart(self):
         data, workbook = self._export()
-        self.assertEqual(workbook.sheetnames, ["Summary", "Count Lines", "Exceptions", "Pareto"])
+        self.assertEqual(
+            workbook.sheetnames, ["Summary", "Count Lines", "Check Lines", "Exceptions", "Pareto"]
+        )
         lines = workbook["Count Lines"]
         header = [cell.value for cell in lines[1]]
         self.assertEqual(header[:4], ["Counted On", "Warehouse", "Count Session", "Product"])
@@ -48,7 +50,35 @@ class TestKpiExport(KpiCommon):
         self.assertEqual(total[8], 3, "lines within tolerance")
         self.assertEqual(total[10], 240, "book value")
         self.assertEqual(total[11], -5, "net variance value")
+        checks = workbook["Check Lines"]
+        header = [cell.value for cell in checks[1]]
+        self.assertEqual(
+            header,
+            [
+                "Checked On",
+                "Warehouse",
+                "Operation Type",
+                "Transfer",
+                "Picker",
+                "Checker",
+                "Product",
+                "Result",
+                "Expected Quantity",
+                "Checked Quantity",
+                "Difference",
+                "Mismatch",
+            ],
+        )
+        self.assertEqual(checks.freeze_panes, "A2")
+        self.assertTrue(checks.auto_filter.ref)
+        rows = list(checks.iter_rows(min_row=2, values_only=True))
+        self.assertEqual(len(rows), 5, "4 checked lines of March and the total")
+        self.assertEqual(sorted(row[7] for row in rows[:-1]), ["Match", "Match", "Match", "Short"])
+        self.assertEqual(rows[0][5], "Chen Checker")
+        self.assertEqual(rows[-1][0], "Total")
+        self.assertEqual(rows[-1][8:12], (12, 10, -2, 1))
         summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+        self.assertAlmostEqual(summary["Double-Check Error Rate"], 0.25)
         self.assertAlmostEqual(summary["IRA by Count"], 0.75)
         self.assertAlmostEqual(summary["IRA by Value"], 0.9375)
         self.assertEqual(summary["Dead-Stock Ratio"], "no data")
@@ -63,6 +93,8 @@ class TestKpiExport(KpiCommon):
         summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
         self.assertEqual(summary["IRA by Count"], "no data")
         self.assertEqual(workbook["Count Lines"].max_row, 2, "header and a zero total")
+        self.assertEqual(workbook["Check Lines"].max_row, 2, "header and a zero total")
+        self.assertEqual(summary["Double-Check Error Rate"], "no data")
 
     def test_labels_come_through_odoo_translations_in_the_user_language(self):
         self.env["res.lang"]._activate_lang("zh_CN")

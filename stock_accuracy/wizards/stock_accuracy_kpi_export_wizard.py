@@ -18,9 +18,9 @@ BATCH = 5000
 
 class StockAccuracyKpiExportWizard(models.TransientModel):
     """Export the KPIs of a period and warehouses to one Excel workbook: a summary sheet with
-    a native chart, then one sheet per detail (count lines, exceptions, Pareto). The detail
-    rows are read from SQL in keyset-paginated batches and written with xlsxwriter's
-    constant_memory mode, so memory does not grow with the number of lines."""
+    a native chart, then one sheet per detail (count lines, check lines, exceptions, Pareto).
+    The detail rows are read through a server-side cursor in batches and written with
+    xlsxwriter's constant_memory mode, so memory does not grow with the number of lines."""
 
     _name = "stock.accuracy.kpi.export.wizard"
     _description = "Export Accuracy KPIs to Excel"
@@ -102,6 +102,7 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
         try:
             self._write_summary(workbook, formats)
             self._write_count_lines(workbook, formats)
+            self._write_check_lines(workbook, formats)
             self._write_exceptions(workbook, formats)
             self._write_pareto(workbook, formats)
         finally:
@@ -112,12 +113,6 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             datetime.combine(self.date_from, time.min),
             datetime.combine(self.date_to + timedelta(days=1), time.min),
         )
-
-    def _header(self, sheet, columns, formats):
-        for col, (label, _fmt, width) in enumerate(columns):
-            sheet.set_column(col, col, width)
-            sheet.write(0, col, label, formats["header"])
-        sheet.freeze_panes(1, 0)
 
     def _write_summary(self, workbook, formats):
         _ = self.env._
@@ -172,23 +167,78 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
         chart.set_legend({"none": True})
         sheet.insert_chart(header + len(KPIS) + 3, 0, chart)
 
-    def _stream(self, query, batch=BATCH):
-        """Rows of ``query`` (an SQL whose first column is the id, taking %(after)s and
-        %(limit)s), fetched by keyset pagination so that no more than ``batch`` rows are held
-        at a time."""
-        after = 0
-        while True:
-            self.env.cr.execute(query(after, batch))
-            rows = self.env.cr.fetchall()
-            if not rows:
-                return
-            yield from rows
-            after = rows[-1][0]
-            if len(rows) < batch:
-                return
+    def _detail_params(self):
+        """The parameters every detail query takes: language, companies, warehouses, period."""
+        start, end = self._bounds()
+        return {
+            "lang": self.env.lang or "en_US",
+            "companies": tuple(self.env.companies.ids),
+            "warehouses": tuple(self._warehouses().ids) or (0,),
+            "start": start,
+            "end": end,
+        }
 
-    def _lang(self):
-        return self.env.lang or "en_US"
+    def _stream(self, query, batch=BATCH):
+        """Rows of ``query`` (an SQL) run once through a server-side cursor and fetched
+        ``batch`` rows at a time, so that memory does not grow with the number of rows."""
+        cursor = SQL.identifier(f"stock_accuracy_kpi_export_{self.id}")
+        self.env.cr.execute(SQL("DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
+        try:
+            while True:
+                self.env.cr.execute(SQL("FETCH FORWARD %s FROM %s", batch, cursor))
+                rows = self.env.cr.fetchall()
+                if not rows:
+                    return
+                yield from rows
+        finally:
+            self.env.cr.execute(SQL("CLOSE %s", cursor))
+
+    def _write_detail_sheet(self, workbook, formats, title, columns, rows, totals=()):
+        """One detail sheet: the header of ``columns`` ([(label, format key or None, width)]),
+        frozen, the ``rows`` (an iterator of tuples whose first value, a key, is dropped)
+        written as they come, an autofilter over them, and a total row of the ``totals``
+        columns as SUBTOTAL formulas carrying their computed values. Returns the row count."""
+        sheet = workbook.add_worksheet(title)
+        for col, (label, _fmt, width) in enumerate(columns):
+            sheet.set_column(col, col, width)
+            sheet.write(0, col, label, formats["header"])
+        sheet.freeze_panes(1, 0)
+        cell_formats = [formats[fmt] if fmt else None for _label, fmt, _width in columns]
+        sums = dict.fromkeys(totals, 0.0)
+        write_number, write_string = sheet.write_number, sheet.write_string
+        write_datetime = sheet.write_datetime
+        last = 0
+        for last, row in enumerate(rows, start=1):
+            for col, value in enumerate(row[1:]):
+                if value is None:
+                    continue
+                if isinstance(value, datetime):
+                    write_datetime(last, col, value, cell_formats[col])
+                elif isinstance(value, int | float | Decimal):
+                    value = float(value)
+                    write_number(last, col, value, cell_formats[col])
+                    if col in sums:
+                        sums[col] += value
+                else:
+                    write_string(last, col, str(value), cell_formats[col])
+        if last:
+            sheet.autofilter(0, 0, last, len(columns) - 1)
+        if totals:
+            sheet.write(last + 1, 0, self.env._("Total"), formats["header"])
+            for col in totals:
+                letter = xlsxwriter.utility.xl_col_to_name(col)
+                sheet.write_formula(
+                    last + 1,
+                    col,
+                    f"=SUBTOTAL(9,{letter}2:{letter}{max(last, 1) + 1})",
+                    formats["total"],
+                    sums[col],
+                )
+        return last
+
+    def _detail_rows(self, query, **params):
+        """The rows of ``query`` (SQL text taking the detail parameters), streamed."""
+        return self._stream(SQL(query, **dict(self._detail_params(), **params)))
 
     def _write_count_lines(self, workbook, formats):
         _ = self.env._
@@ -206,81 +256,81 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             (_("Book Value"), "money", 14),
             (_("Difference Value"), "money", 14),
         ]
-        sheet = workbook.add_worksheet(_("Count Lines"))
-        self._header(sheet, columns, formats)
-        start, end = self._bounds()
-        warehouse_ids = tuple(self._warehouses().ids) or (0,)
-        lang = self._lang()
         self.env["stock.accuracy.count.line"].flush_model()
+        rows = self._detail_rows(
+            """
+            SELECT r.id, r.date, w.name, c.name,
+                   COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'),
+                   l.complete_name, UPPER(r.abc_class), partner.name,
+                   COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
+                   r.within_tolerance_count, r.difference_quantity, r.book_value,
+                   r.difference_value
+              FROM stock_accuracy_count_report r
+              JOIN stock_warehouse w ON w.id = r.warehouse_id
+              JOIN stock_accuracy_count c ON c.id = r.count_id
+              JOIN product_product p ON p.id = r.product_id
+              JOIN product_template pt ON pt.id = p.product_tmpl_id
+              JOIN stock_location l ON l.id = r.location_id
+         LEFT JOIN res_users u ON u.id = r.counter_id
+         LEFT JOIN res_partner partner ON partner.id = u.partner_id
+         LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
+             WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
+            """
+        )
+        self._write_detail_sheet(
+            workbook, formats, _("Count Lines"), columns, rows, totals=(8, 9, 10, 11)
+        )
 
-        def query(after, limit):
-            return SQL(
-                """
-                SELECT r.id, r.date, w.name, c.name,
-                       COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'),
-                       l.complete_name, UPPER(r.abc_class), partner.name,
-                       COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
-                       r.within_tolerance_count, r.difference_quantity, r.book_value,
-                       r.difference_value
-                  FROM stock_accuracy_count_report r
-                  JOIN stock_warehouse w ON w.id = r.warehouse_id
-                  JOIN stock_accuracy_count c ON c.id = r.count_id
-                  JOIN product_product p ON p.id = r.product_id
-                  JOIN product_template pt ON pt.id = p.product_tmpl_id
-                  JOIN stock_location l ON l.id = r.location_id
-             LEFT JOIN res_users u ON u.id = r.counter_id
-             LEFT JOIN res_partner partner ON partner.id = u.partner_id
-             LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
-                 WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
-                   AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
-                 ORDER BY r.id
-                 LIMIT %(limit)s
-                """,
-                lang=lang,
-                companies=tuple(self.env.companies.ids),
-                warehouses=warehouse_ids,
-                start=start,
-                end=end,
-                after=after,
-                limit=limit,
-            )
-
-        self._write_rows(sheet, columns, formats, self._stream(query), totals=(8, 9, 10, 11))
-
-    def _write_rows(self, sheet, columns, formats, rows, totals=()):
-        """Write the streamed rows (their first column, the id, dropped) and a total row of
-        the ``totals`` columns as SUBTOTAL formulas carrying their computed values."""
-        sums = dict.fromkeys(totals, 0.0)
-        row_index = 0
-        for row_index, row in enumerate(rows, start=1):
-            for col, value in enumerate(row[1:]):
-                fmt = formats[columns[col][1]] if columns[col][1] else None
-                if value is None:
-                    continue
-                if isinstance(value, datetime):
-                    sheet.write_datetime(row_index, col, value, fmt)
-                elif isinstance(value, int | float | Decimal):
-                    sheet.write_number(row_index, col, float(value), fmt)
-                    if col in sums:
-                        sums[col] += float(value)
-                else:
-                    sheet.write_string(row_index, col, str(value), fmt)
-        last = row_index
-        if last:
-            sheet.autofilter(0, 0, last, len(columns) - 1)
-        total_row = last + 1
-        if totals:
-            sheet.write(total_row, 0, self.env._("Total"), formats["header"])
-            for col in totals:
-                letter = xlsxwriter.utility.xl_col_to_name(col)
-                sheet.write_formula(
-                    total_row,
-                    col,
-                    f"=SUBTOTAL(9,{letter}2:{letter}{max(last, 1) + 1})",
-                    formats["total"],
-                    sums[col],
-                )
-        return last
+    def _write_check_lines(self, workbook, formats):
+        _ = self.env._
+        columns = [
+            (_("Checked On"), "date", 18),
+            (_("Warehouse"), None, 16),
+            (_("Operation Type"), None, 22),
+            (_("Transfer"), None, 18),
+            (_("Picker"), None, 20),
+            (_("Checker"), None, 20),
+            (_("Product"), None, 36),
+            (_("Result"), None, 14),
+            (_("Expected Quantity"), "number", 12),
+            (_("Checked Quantity"), "number", 12),
+            (_("Difference"), "number", 12),
+            (_("Mismatch"), "int", 10),
+        ]
+        results = dict(
+            self.env["stock.accuracy.check.report"]
+            ._fields["result"]
+            ._description_selection(self.env)
+        )
+        self.env["stock.accuracy.check.line"].flush_model()
+        rows = self._detail_rows(
+            """
+            SELECT r.id, r.date, w.name,
+                   COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'), pk.name,
+                   picker.name, checker.name,
+                   COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'), r.result,
+                   r.expected_qty, r.checked_qty, r.difference_qty, r.mismatch_count
+              FROM stock_accuracy_check_report r
+              JOIN stock_warehouse w ON w.id = r.warehouse_id
+              JOIN stock_picking_type t ON t.id = r.picking_type_id
+              JOIN stock_picking pk ON pk.id = r.picking_id
+              JOIN product_product p ON p.id = r.product_id
+              JOIN product_template pt ON pt.id = p.product_tmpl_id
+         LEFT JOIN res_users pu ON pu.id = r.picker_id
+         LEFT JOIN res_partner picker ON picker.id = pu.partner_id
+         LEFT JOIN res_users cu ON cu.id = r.checker_id
+         LEFT JOIN res_partner checker ON checker.id = cu.partner_id
+             WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
+            """
+        )
+        rows = ((*row[:8], results.get(row[8], row[8]), *row[9:]) for row in rows)
+        self._write_detail_sheet(
+            workbook, formats, _("Check Lines"), columns, rows, totals=(8, 9, 10, 11)
+        )
 
     def _write_exceptions(self, workbook, formats):
         _ = self.env._
@@ -296,48 +346,32 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             (_("Hours to Close"), "number", 12),
             (_("Overdue"), "int", 10),
         ]
-        sheet = workbook.add_worksheet(_("Exceptions"))
-        self._header(sheet, columns, formats)
-        start, end = self._bounds()
-        warehouse_ids = tuple(self._warehouses().ids) or (0,)
-        lang = self._lang()
         states = dict(
             self.env["stock.accuracy.exception"]._fields["state"]._description_selection(self.env)
         )
         self.env["stock.accuracy.exception"].flush_model()
-
-        def query(after, limit):
-            return SQL(
-                """
-                SELECT r.id, r.date, e.name,
-                       COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'),
-                       w.name, partner.name, r.state,
-                       COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
-                       r.date_closed, r.hours_to_close, r.overdue_count
-                  FROM stock_accuracy_exception_report r
-                  JOIN stock_accuracy_exception e ON e.id = r.exception_id
-                  JOIN stock_accuracy_exception_type t ON t.id = r.type_id
-             LEFT JOIN stock_warehouse w ON w.id = r.warehouse_id
-             LEFT JOIN res_users u ON u.id = r.user_id
-             LEFT JOIN res_partner partner ON partner.id = u.partner_id
-             LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
-                 WHERE r.company_id IN %(companies)s
-                   AND (r.warehouse_id IS NULL OR r.warehouse_id IN %(warehouses)s)
-                   AND r.date >= %(start)s AND r.date < %(end)s AND r.id > %(after)s
-                 ORDER BY r.id
-                 LIMIT %(limit)s
-                """,
-                lang=lang,
-                companies=tuple(self.env.companies.ids),
-                warehouses=warehouse_ids,
-                start=start,
-                end=end,
-                after=after,
-                limit=limit,
-            )
-
-        rows = ((*row[:6], states.get(row[6], row[6]), *row[7:]) for row in self._stream(query))
-        self._write_rows(sheet, columns, formats, rows, totals=(9,))
+        rows = self._detail_rows(
+            """
+            SELECT r.id, r.date, e.name,
+                   COALESCE(t.name ->> %(lang)s, t.name ->> 'en_US'),
+                   w.name, partner.name, r.state,
+                   COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
+                   r.date_closed, r.hours_to_close, r.overdue_count
+              FROM stock_accuracy_exception_report r
+              JOIN stock_accuracy_exception e ON e.id = r.exception_id
+              JOIN stock_accuracy_exception_type t ON t.id = r.type_id
+         LEFT JOIN stock_warehouse w ON w.id = r.warehouse_id
+         LEFT JOIN res_users u ON u.id = r.user_id
+         LEFT JOIN res_partner partner ON partner.id = u.partner_id
+         LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
+             WHERE r.company_id IN %(companies)s
+               AND (r.warehouse_id IS NULL OR r.warehouse_id IN %(warehouses)s)
+               AND r.date >= %(start)s AND r.date < %(end)s
+             ORDER BY r.date, r.id
+            """
+        )
+        rows = ((*row[:6], states.get(row[6], row[6]), *row[7:]) for row in rows)
+        self._write_detail_sheet(workbook, formats, _("Exceptions"), columns, rows, totals=(9,))
 
     def _write_pareto(self, workbook, formats):
         _ = self.env._
@@ -349,9 +383,6 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             (_("Share"), "percent", 10),
             (_("Cumulative Share"), "percent", 12),
         ]
-        sheet = workbook.add_worksheet(_("Pareto"))
-        self._header(sheet, columns, formats)
-        start, end = self._bounds()
         self.env.cr.execute(
             SQL(
                 """
@@ -379,11 +410,9 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
              LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
                  ORDER BY r.rank
                 """,
-                lang=self._lang(),
-                companies=tuple(self.env.companies.ids),
-                warehouses=tuple(self._warehouses().ids) or (0,),
-                start=start,
-                end=end,
+                **self._detail_params(),
             )
         )
-        self._write_rows(sheet, columns, formats, self.env.cr.fetchall(), totals=(2, 3))
+        self._write_detail_sheet(
+            workbook, formats, _("Pareto"), columns, self.env.cr.fetchall(), totals=(2, 3)
+        )
