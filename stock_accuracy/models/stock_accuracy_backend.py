@@ -125,6 +125,13 @@ class StockAccuracyBackend(models.Model):
         digits="Product Unit of Measure",
         help="Differences up to this quantity (in the product's unit) raise no exception.",
     )
+    spot_count_mismatches = fields.Boolean(
+        string="Spot Count Mismatches",
+        tracking=True,
+        help="At the end of a run, ask for a spot count of every product and location whose "
+        "difference is beyond tolerance: one count session per warehouse, skipping what "
+        "already waits in an open count.",
+    )
     # -- the snapshot operation, configurable for services of another shape
     page_size = fields.Integer(default=100, required=True)
     snapshot_operation = fields.Char(required=True, default="GetStockSnapshot")
