@@ -88,9 +88,11 @@ class StockAccuracySyncRun(models.Model):
     """One reconciliation of an external system's stock snapshot with Odoo's on-hand.
 
     The snapshot is read page by page; each page is compared in one SQL query and its
-    differences written before the next page is asked for, so memory does not grow with the
-    snapshot and the pages already read are kept when a later one fails. Nothing is adjusted:
-    differences beyond tolerance become external-mismatch exceptions for someone to own.
+    differences written before the next page is asked for (those beyond tolerance, which become
+    external-mismatch exceptions for someone to own, in batches of a few pages), so memory does
+    not grow with the snapshot and the pages already read are kept when a later one fails. What
+    the pages list is kept in a temporary table, so that once the whole snapshot is read, Odoo's
+    stock it leaves out is found in one query. Nothing is adjusted.
     """
 
     _name = "stock.accuracy.sync.run"
@@ -219,15 +221,17 @@ class StockAccuracySyncRun(models.Model):
             )
         context = self._prepare_context()
         self._create_seen_table()
+        base_params = {}
+        if backend.param_warehouse:
+            base_params[backend.param_warehouse] = (
+                backend.warehouse_code or backend.warehouse_id.code
+            )
+        if backend.param_page_size:
+            base_params[backend.param_page_size] = backend.page_size
+        page_param, page_size = backend.param_page, backend.page_size
         page = 1
         while True:
-            params = {backend.param_page: page}
-            if backend.param_warehouse:
-                params[backend.param_warehouse] = (
-                    backend.warehouse_code or backend.warehouse_id.code
-                )
-            if backend.param_page_size:
-                params[backend.param_page_size] = backend.page_size
+            params = dict(base_params, **{page_param: page})
             try:
                 total_pages, lines = self._fetch_page(client, service, operation, params)
             except soap_errors as error:
@@ -236,8 +240,7 @@ class StockAccuracySyncRun(models.Model):
                         "Page %(page)s: %(reason)s",
                         page=page,
                         reason=backend._describe_soap_error(error),
-                    )
-               ,
+                    ),
                     context,
                 )
             except (SnapshotFormatError, TypeError) as error:
@@ -246,28 +249,29 @@ class StockAccuracySyncRun(models.Model):
                         "Page %(page)s does not have the configured shape: %(reason)s",
                         page=page,
                         reason=error,
-                    )
-               ,
+                    ),
                     context,
                 )
             with self.env.cr.savepoint():
                 self._process_page(lines, context)
                 self.write({"pages_read": page, "total_pages": total_pages or 0})
                 context["pages_pending"] += 1
-                if (
+                flush = (
                     len(context["pending"]) >= PENDING_LINES
                     or context["pages_pending"] >= PENDING_PAGES
-                ):
+                )
+                if flush:
                     self._flush_pending(context)
                 self.env.flush_all()
-            # what a page loaded into the cache is not needed by the next: memory stays flat
-            self.env.invalidate_all()
-            if not context["pages_pending"]:
+            if flush:
+                # what the pages loaded into the cache is not needed by the next ones: memory
+                # stays flat
+                self.env.invalidate_all()
                 self._commit_page()
             if total_pages:
                 if page >= total_pages:
                     break
-            elif len(lines) < backend.page_size:
+            elif len(lines) < page_size:
                 break
             page += 1
         with self.env.cr.savepoint():
@@ -443,9 +447,8 @@ class StockAccuracySyncRun(models.Model):
                     vals.pop("_location_path", None)
             else:
                 to_compare.append(vals)
-        self._record_seen(
-            [vals for vals in line_vals + to_compare if vals.get("_location_path")]
-        )
+        # the compared lines are remembered by the comparison's own query
+        self._record_seen([vals for vals in line_vals if vals.get("_location_path")])
         self._resolve_lots(to_compare)
         book = self._book_quantities(to_compare)
         mismatches = []
@@ -472,6 +475,7 @@ class StockAccuracySyncRun(models.Model):
         for vals in line_vals:
             vals.pop("_rounding", None)
             vals.pop("_location_path", None)
+            vals.pop("_location_leaf", None)
         Line.create(line_vals)
         context["pending"].extend(mismatches)
         self._add_counters(counters)
@@ -502,6 +506,7 @@ class StockAccuracySyncRun(models.Model):
         if location:
             vals["location_id"] = location[0]
             vals["_location_path"] = location[1]
+            vals["_location_leaf"] = location[2]
         if not match:
             return "unknown_product"
         if not location:
@@ -539,7 +544,8 @@ class StockAccuracySyncRun(models.Model):
                     SELECT l.product_id, l.name, l.id
                       FROM stock_lot l
                       JOIN unnest(%s::int[], %s::text[]) AS w(product_id, name)
-                        ON w.product_id = l.product_id AND w.name = l.name
+                        -- by product: the trigram index on name is slow for equality
+                        ON w.product_id = l.product_id AND w.name = l.name || ''
                      WHERE l.company_id IS NULL OR l.company_id = %s
                     """,
                     [key[0] for key in wanted],
@@ -560,7 +566,8 @@ class StockAccuracySyncRun(models.Model):
     def _book_quantities(self, vals_list):
         """Odoo's on-hand of each line at its place (the location and its children), lot and
         as-of time, in the product's unit: today's quants minus the done moves into the place
-        after as-of, plus those out of it. One query for the whole page.
+        after as-of, plus those out of it. One query for the whole page, which also records
+        the lines' product and place in the run's table of what the snapshot lists.
 
         The done move lines after as-of are found through their move's date, which is indexed
         (the move line's is not) and set at the same moment; an hour of margin keeps the lines
@@ -575,17 +582,29 @@ class StockAccuracySyncRun(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                WITH ext AS (
+                WITH seen AS (
+                    INSERT INTO %(seen)s (product_id, pattern)
+                    SELECT * FROM unnest(%(product_ids)s::int[], %(paths)s::varchar[])
+                ), ext AS (
                     SELECT *
-                      FROM unnest(%(idx)s::int[], %(product_ids)s::int[], %(paths)s::text[],
-                                  %(by_lot)s::bool[], %(lot_ids)s::int[], %(as_of)s::timestamp[])
-                           AS e(idx, product_id, path, by_lot, lot_id, as_of)
+                      FROM unnest(%(idx)s::int[], %(product_ids)s::int[], %(location_ids)s::int[],
+                                  %(paths)s::text[], %(leaf)s::bool[], %(by_lot)s::bool[],
+                                  %(lot_ids)s::int[], %(as_of)s::timestamp[])
+                           AS e(idx, product_id, location_id, path, leaf, by_lot, lot_id, as_of)
                 ), quant AS (
+                    -- a place without children: its own quants, by product and location
+                    SELECT e.idx, SUM(q.quantity) AS quantity
+                      FROM ext e
+                      JOIN stock_quant q
+                        ON q.product_id = e.product_id AND q.location_id = e.location_id
+                     WHERE e.leaf AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
+                     GROUP BY e.idx
+                     UNION ALL
                     SELECT e.idx, SUM(q.quantity) AS quantity
                       FROM ext e
                       JOIN stock_quant q ON q.product_id = e.product_id
                       JOIN stock_location l ON l.id = q.location_id
-                     WHERE l.parent_path LIKE e.path
+                     WHERE NOT e.leaf AND l.parent_path LIKE e.path
                        AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
                      GROUP BY e.idx
                 ), recent AS (
@@ -614,17 +633,21 @@ class StockAccuracySyncRun(models.Model):
                 """,
                 idx=list(range(len(vals_list))),
                 product_ids=[vals["product_id"] for vals in vals_list],
+                location_ids=[vals["location_id"] for vals in vals_list],
                 paths=[vals["_location_path"] + "%" for vals in vals_list],
+                leaf=[vals["_location_leaf"] for vals in vals_list],
                 by_lot=[bool(vals["external_lot"]) for vals in vals_list],
                 lot_ids=[vals.get("lot_id") or -1 for vals in vals_list],
                 as_of=[vals["as_of"] for vals in vals_list],
                 products=products,
                 since=since,
+                seen=self._seen_table(),
             )
         )
         book = dict(self.env.cr.fetchall())
         for vals in vals_list:
             vals.pop("_location_path", None)
+            vals.pop("_location_leaf", None)
         return [book[index] for index in range(len(vals_list))]
 
     def _raise_mismatch_exceptions(self, vals_list):
