@@ -12,7 +12,13 @@ page), ``basic_auth`` ((user, password) required), ``naming="alt"`` (another ser
 operation ``ExportInventory(site, pageNo, rows)`` answering ``pages`` and
 ``items/item(article, bin, batch, qty, unit, stamp)``), ``post_fail_first`` (that many
 PostCountResult calls answer a fault), ``post_lose_answer`` (that many calls are recorded but
-answered with broken XML, as if the answer was lost).
+answered with broken XML, as if the answer was lost), ``cache_pages`` (each snapshot page is
+rendered by spyne once and its XML served again from memory: the benchmark's way to measure the
+client rather than spyne; :meth:`prerender` fills the cache ahead).
+
+``serve_seconds`` and ``requests_served`` add up the wall time the service spent answering
+snapshot requests (spyne parsing and rendering included), so a caller can tell its own share
+from the server's.
 """
 
 import base64
@@ -189,6 +195,7 @@ class SnapshotService:
         basic_auth=None,
         post_fail_first=0,
         post_lose_answer=0,
+        cache_pages=False,
     ):
         self.lines_for_page = lines_for_page
         self.total_pages = total_pages
@@ -199,6 +206,10 @@ class SnapshotService:
         self.basic_auth = basic_auth
         self.post_fail_first = post_fail_first
         self.post_lose_answer = post_lose_answer
+        self.cache_pages = cache_pages
+        self._page_cache = {}
+        self.serve_seconds = 0.0
+        self.requests_served = 0
         self.pages_served = []
         self.warehouses = []
         self.received = {}
@@ -255,13 +266,85 @@ class SnapshotService:
                     self.post_lose_answer -= 1
                 start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8")])
                 return [result[: len(result) // 2]]
-            return app(environ, start_response)
+            if b"PostCountResult" in body:
+                return app(environ, start_response)
+            return self._answer_snapshot(app, environ, start_response, body, page)
 
         return middleware
 
+    def _answer_snapshot(self, app, environ, start_response, body, page):
+        started = time.perf_counter()
+        size = re.search(rb"<(?:\w+:)?(?:page_size|rows)>(\d+)<", body)
+        key = (
+            int(page.group(1)) if page else None,
+            int(size.group(1)) if size else None,
+            self.total_pages,
+        )
+        cached = self._page_cache.get(key) if self.cache_pages else None
+        if cached is None:
+            answer = {}
+
+            def keep(status, headers, exc_info=None):
+                answer["status"], answer["headers"] = status, headers
+
+            content = b"".join(app(environ, keep))
+            cached = (answer["status"], answer["headers"], content)
+            if self.cache_pages and answer["status"].startswith("200"):
+                self._page_cache[key] = cached
+        else:
+            with self._lock:
+                self.pages_served.append(key[0])
+        start_response(cached[0], cached[1])
+        with self._lock:
+            self.serve_seconds += time.perf_counter() - started
+            self.requests_served += 1
+        return [cached[2]]
+
+    def prerender(self, pages, page_size, warehouse="WH"):
+        """Render ``pages`` snapshot pages through spyne into the cache (``cache_pages``)."""
+        app = self._wrap(WsgiApplication(self._app()))
+        op, page_param, size_param, ns = (
+            ("GetStockSnapshot", "page", "page_size", NS)
+            if self.naming == "contract"
+            else ("ExportInventory", "pageNo", "rows", ALT_NS)
+        )
+        for page in range(1, pages + 1):
+            body = (
+                '<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/" '
+                f'xmlns:t="{ns}"><s:Body><t:{op}><t:{"warehouse" if ns == NS else "site"}>'
+                f"{warehouse}</t:{'warehouse' if ns == NS else 'site'}>"
+                f"<t:{page_param}>{page}</t:{page_param}><t:{size_param}>{page_size}"
+                f"</t:{size_param}></t:{op}></s:Body></s:Envelope>"
+            ).encode()
+            environ = {
+                "REQUEST_METHOD": "POST",
+                "CONTENT_LENGTH": str(len(body)),
+                "CONTENT_TYPE": "text/xml; charset=utf-8",
+                "HTTP_SOAPACTION": f'"{op}"',
+                "PATH_INFO": "/",
+                "QUERY_STRING": "",
+                "SERVER_NAME": "127.0.0.1",
+                "SERVER_PORT": "80",
+                "SERVER_PROTOCOL": "HTTP/1.1",
+                "wsgi.url_scheme": "http",
+                "wsgi.input": io.BytesIO(body),
+                "wsgi.errors": io.StringIO(),
+                "wsgi.version": (1, 0),
+                "wsgi.multithread": True,
+                "wsgi.multiprocess": False,
+                "wsgi.run_once": False,
+            }
+            b"".join(app(environ, lambda *args: None))
+        with self._lock:
+            self.pages_served.clear()
+            self.serve_seconds = 0.0
+            self.requests_served = 0
+
+    def _app(self):
+        return _contract_app(self) if self.naming == "contract" else _alt_app(self)
+
     def start(self):
-        state = self
-        app = _contract_app(state) if self.naming == "contract" else _alt_app(state)
+        app = self._app()
         self._server = make_server(
             "127.0.0.1",
             0,

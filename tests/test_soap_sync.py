@@ -58,12 +58,14 @@ def report(name, run):
         {"state": l.state, "sku": l.external_sku, "location": l.external_location,
          "lot": l.external_lot, "difference": l.difference, "book": l.book_qty,
          "external": l.external_qty_product_uom, "within": l.within_tolerance,
-         "exception": bool(l.exception_id), "note": l.note or ""}
+         "exception": bool(l.exception_id), "note": l.note or "",
+         "product": l.product_id.default_code or "", "missing": l.missing_in_snapshot}
         for l in run.line_ids
     ]
     fields_ = ["state", "error", "pages_read", "total_pages", "lines_read", "matched_count",
                "mismatched_count", "exceeded_count", "unknown_product_count",
-               "unknown_location_count", "unknown_uom_count", "invalid_count", "exception_count"]
+               "unknown_location_count", "unknown_uom_count", "invalid_count", "exception_count",
+               "absent_count"]
     result = {f: run[f] for f in fields_}
     result["lines"] = lines
     print("RESULT " + json.dumps({name: result}))
@@ -350,15 +352,39 @@ def test_pagination_reads_every_page(outcome):
     assert result["state"] == "done", result["error"]
     assert result["pages_read"] == 5 and result["total_pages"] == 5
     assert result["lines_read"] == 100
-    assert result["matched_count"] == 95 and result["mismatched_count"] == 5
+    assert result["matched_count"] == 95
+    assert result["mismatched_count"] == 5 + result["absent_count"], "the off lines + missing"
     assert outcome["services"]["paged"].pages_served[:5] == [1, 2, 3, 4, 5]
 
 
 def test_other_element_names_configured_on_backend(outcome):
     result = outcome["alt"]
     assert result["state"] == "done", result["error"]
-    assert result["lines_read"] == 40 and result["mismatched_count"] == 2
+    assert result["lines_read"] == 40
+    assert result["mismatched_count"] - result["absent_count"] == 2
     assert set(outcome["services"]["alt"].warehouses) == {"SITE-7"}
+
+
+def test_stock_missing_from_snapshot_is_a_mismatch(outcome):
+    # the paged service lists SYNC-001..100 at WH/Stock: Odoo's SYNC-101..120 are missing
+    result = outcome["paged"]
+    missing = {line["product"]: line for line in result["lines"] if line["missing"]}
+    assert result["absent_count"] == len(missing) >= 20
+    line = missing["SYNC-101"]
+    assert line["state"] == "mismatch" and line["sku"] is False
+    assert line["book"] == 101 and line["external"] == 0 and line["difference"] == -101
+    assert line["exception"] and not line["within"]
+    assert "SYNC-050" not in missing and "SYNC-LOT" in missing
+    assert {line["product"] for line in result["lines"] if not line["missing"]} == {
+        f"SYNC-{index:03d}" for index in (1, 21, 41, 61, 81)
+    }
+
+
+@pytest.mark.parametrize("scenario", ["fault", "malformed"])
+def test_missing_stock_only_checked_after_whole_snapshot(outcome, scenario):
+    result = outcome[scenario]
+    assert result["absent_count"] == 0
+    assert not [line for line in result["lines"] if line["missing"]]
 
 
 def test_slow_server_hits_timeout(outcome):

@@ -3,10 +3,11 @@ spyne service on loopback with zeep and reconciled against Odoo, end to end.
 
 Target: under 60 s for 50,000 lines, and a peak memory that does not grow with the snapshot
 (measured with tracemalloc, the Python heap, during a 5,000-line and a 50,000-line run; the
-process's peak RSS is printed too). The service serves the internal quants of the bench tenant
-(product internal reference, bin barcode, quantity), cycling through them when there are fewer
-than the lines asked for; one line in 100 is off by 5 (an exception each), one in 500 names an
-unknown SKU.
+process's peak RSS is printed too). The service serves the internal quants of the bench tenant's
+first warehouse (product internal reference, bin barcode, lot, quantity), cycling through them
+when there are fewer than the lines asked for; one line in 100 is off by 5 (an exception each),
+one in 500 names an unknown SKU. Its pages are rendered by spyne once, before the timed run, and
+spyne's own time is printed apart.
 
 Also runs without the bench runner, on any database holding the module with some stock::
 
@@ -30,13 +31,14 @@ TARGET_S = 60.0
 def _quants(cr, limit):
     cr.execute(
         """
-        SELECT pp.default_code, l.barcode, l.id, q.quantity
+        SELECT pp.default_code, l.barcode, l.id, q.quantity, lot.name
           FROM stock_quant q
           JOIN stock_location l ON l.id = q.location_id
           JOIN stock_warehouse w ON w.id = l.warehouse_id
           JOIN product_product pp ON pp.id = q.product_id
           JOIN product_template pt ON pt.id = pp.product_tmpl_id
-         WHERE l.usage = 'internal' AND q.lot_id IS NULL AND pp.default_code IS NOT NULL
+          LEFT JOIN stock_lot lot ON lot.id = q.lot_id
+         WHERE l.usage = 'internal' AND pp.default_code IS NOT NULL
            AND w.id = (SELECT id FROM stock_warehouse ORDER BY id LIMIT 1)
          ORDER BY q.id
          LIMIT %s
@@ -61,13 +63,31 @@ class Snapshot:
         lines = []
         first = (page - 1) * page_size
         for index in range(first, min(first + page_size, self.total)):
-            code, barcode, _location_id, quantity = self.quants[index % len(self.quants)]
+            code, barcode, _location_id, quantity, lot = self.quants[index % len(self.quants)]
             if index % 500 == 499:
                 code = f"UNKNOWN-{index}"
             elif index % 100 == 7:
                 quantity += 5
-            lines.append({"sku": code, "location": barcode or "BENCH-STOCK", "quantity": quantity})
+            lines.append(
+                {
+                    "sku": code,
+                    "location": barcode or "BENCH-STOCK",
+                    "lot": lot,
+                    "quantity": quantity,
+                }
+            )
         return lines
+
+
+def _ensure_schema(env):
+    """The cached dataset may predate this branch's fields: create their columns in the
+    transaction (rolled back with it), as an upgrade would."""
+    env.registry.init_models(
+        env.cr,
+        ["stock.accuracy.backend", "stock.accuracy.sync.run", "stock.accuracy.sync.line"],
+        {"module": "stock_accuracy"},
+        install=False,
+    )
 
 
 def _backend(env, service):
@@ -96,11 +116,13 @@ def reconcile(env, service, snapshot, total, trace=False):
     """One reconciliation of ``total`` lines: (seconds, run values, tracemalloc peak MiB)."""
     snapshot.total = total
     service.total_pages = snapshot.pages
+    _ensure_schema(env)
     backend = _backend(env, service)
     env.flush_all()
     if trace:
         tracemalloc.start()
         tracemalloc.reset_peak()
+    served = service.serve_seconds
     started = time.perf_counter()
     run = backend._start_run()
     run._execute()
@@ -112,10 +134,11 @@ def reconcile(env, service, snapshot, total, trace=False):
         tracemalloc.stop()
     values = run.read(
         ["state", "error", "pages_read", "lines_read", "matched_count", "mismatched_count"]
-        + ["unknown_product_count", "unknown_location_count", "exception_count"]
+        + ["unknown_product_count", "unknown_location_count", "exception_count", "absent_count"]
     )[0]
     if values["state"] != "done":
         raise RuntimeError(f"the reconciliation failed: {values['error']}")
+    values["serve_seconds"] = service.serve_seconds - served
     return seconds, values, peak
 
 
@@ -131,7 +154,17 @@ def run(ctx, big=50000, small=5000, say=print):
     if not quants:
         raise RuntimeError("no internal quants with an internal reference: the dataset is empty")
     snapshot = Snapshot(quants, big)
-    with SnapshotService(snapshot, snapshot.pages) as service:
+    with SnapshotService(snapshot, snapshot.pages, cache_pages=True) as service:
+        # spyne renders every page once, untimed; the timed runs read the same XML from
+        # memory, so that the figure is the client's (zeep, Odoo, PostgreSQL) and spyne's
+        # share is printed on its own.
+        render = {}
+        for total in (small, big):
+            snapshot.total = total
+            service.total_pages = snapshot.pages
+            started = time.perf_counter()
+            service.prerender(snapshot.pages, PAGE_SIZE)
+            render[total] = time.perf_counter() - started
         peaks = {}
         for total in (small, big):
             env.cr.rollback()
@@ -157,14 +190,23 @@ def run(ctx, big=50000, small=5000, say=print):
         values = seen["values"]
         note = (
             f"{values['lines_read']} read, {values['matched_count']} matched, "
-            f"{values['mismatched_count']} mismatched, {values['unknown_product_count']} unknown, "
-            f"{values['exception_count']} exceptions; CPU of this process (Odoo + the "
-            f"loopback service) {seen['cpu']:.1f} s; tracemalloc peak {peaks[small]:.1f} MiB "
-            f"at {small} lines vs {peaks[big]:.1f} MiB at {big}; peak RSS {rss_before:.0f} -> "
-            f"{_rss_mib():.0f} MiB"
+            f"{values['mismatched_count']} mismatched ({values['absent_count']} missing from "
+            f"the snapshot), {values['unknown_product_count']} unknown, "
+            f"{values['exception_count']} exceptions; the service answered in "
+            f"{values['serve_seconds']:.1f} s of it (pre-rendered pages); CPU of this process "
+            f"{seen['cpu']:.1f} s; tracemalloc peak {peaks[small]:.1f} MiB at {small} lines vs "
+            f"{peaks[big]:.1f} MiB at {big}; peak RSS {rss_before:.0f} -> {_rss_mib():.0f} MiB"
         )
         ctx.rows[-1].note = note
         say(f"soap sync: {note}")
+        ctx.record(
+            "soap sync: spyne renders the same pages (server only)",
+            render[big],
+            size=f"{big} lines, {snapshot.pages} pages of {PAGE_SIZE}",
+            note=f"{render[big] / snapshot.pages * 1000:.0f} ms a page, untimed above: add it "
+            "for a live spyne service",
+        )
+        say(f"soap sync: spyne renders {snapshot.pages} pages in {render[big]:.1f} s")
 
 
 def main(argv=None):

@@ -125,6 +125,12 @@ class StockAccuracyBackend(models.Model):
         digits="Product Unit of Measure",
         help="Differences up to this quantity (in the product's unit) raise no exception.",
     )
+    spot_count_mismatches = fields.Boolean(
+        tracking=True,
+        help="At the end of a run, ask for a spot count of every product and location whose "
+        "difference is beyond tolerance: one count session per warehouse, skipping what "
+        "already waits in an open count.",
+    )
     # -- the snapshot operation, configurable for services of another shape
     page_size = fields.Integer(default=100, required=True)
     snapshot_operation = fields.Char(required=True, default="GetStockSnapshot")
@@ -440,16 +446,18 @@ class StockAccuracyBackend(models.Model):
         return mapping.external_code or location.barcode or location.complete_name
 
     def _location_map(self):
-        """{external code: (location id, parent_path)}: the mapping table, then the barcodes
-        of the locations under the mirrored ones. Loaded once per run."""
+        """{external code: (location id, parent_path, has no child location)}: the mapping
+        table, then the barcodes of the locations under the mirrored ones. Loaded once per
+        run."""
         self.ensure_one()
-        self.env["stock.location"].flush_model(["barcode", "parent_path", "active"])
+        self.env["stock.location"].flush_model(["barcode", "parent_path", "active", "location_id"])
         self.env["stock.accuracy.backend.location"].flush_model()
         mirrored = self._get_mirrored_locations()
         self.env.cr.execute(
             SQL(
                 """
-                SELECT l.barcode, l.id, l.parent_path
+                SELECT l.barcode, l.id, l.parent_path,
+                       NOT EXISTS (SELECT 1 FROM stock_location c WHERE c.location_id = l.id)
                   FROM stock_location l
                  WHERE l.barcode IS NOT NULL AND l.active AND l.usage = 'internal'
                    AND l.parent_path LIKE ANY(%s)
@@ -461,7 +469,8 @@ class StockAccuracyBackend(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                SELECT m.external_code, l.id, l.parent_path
+                SELECT m.external_code, l.id, l.parent_path,
+                       NOT EXISTS (SELECT 1 FROM stock_location c WHERE c.location_id = l.id)
                   FROM stock_accuracy_backend_location m
                   JOIN stock_location l ON l.id = m.location_id
                  WHERE m.backend_id = %s

@@ -45,6 +45,10 @@ class StockAccuracySyncLine(models.Model):
     )
     difference = fields.Float(digits="Product Unit of Measure")
     within_tolerance = fields.Boolean()
+    missing_in_snapshot = fields.Boolean(
+        string="Not in Snapshot",
+        help="Odoo holds this product here but the snapshot does not list it.",
+    )
     exception_id = fields.Many2one("stock.accuracy.exception", index="btree_not_null")
     note = fields.Char()
 

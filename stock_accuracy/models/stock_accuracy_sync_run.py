@@ -1,14 +1,25 @@
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from dateutil.parser import isoparse
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, float_is_zero
+from odoo.tools import SQL, float_is_zero, split_every
+
+try:
+    import zeep
+    import zeep.exceptions
+    import zeep.loader
+except ImportError:  # pragma: no cover - declared in external_dependencies
+    zeep = None
 
 _logger = logging.getLogger(__name__)
+
+# differences beyond tolerance are raised in batches of this many lines or pages at most
+PENDING_LINES = 500
+PENDING_PAGES = 50
 
 COUNTERS = (
     "lines_read",
@@ -20,6 +31,7 @@ COUNTERS = (
     "unknown_uom_count",
     "invalid_count",
     "exception_count",
+    "absent_count",
 )
 
 
@@ -51,13 +63,36 @@ def _walk(value, path):
     return value
 
 
+def _local(tag):
+    return tag.rpartition("}")[2] if isinstance(tag, str) else None
+
+
+def _xml_children(elements, name):
+    return [child for element in elements for child in element if _local(child.tag) == name]
+
+
+def _xml_walk(element, path):
+    """The elements at the dotted ``path`` (local names) under ``element``, with the same
+    leniency as :func:`_walk`: a first step that is not found is skipped."""
+    parts = [part for part in (path or "").split(".") if part]
+    found = [element]
+    for index, part in enumerate(parts):
+        children = _xml_children(found, part)
+        if not children and index == 0 and len(parts) > 1:
+            continue
+        found = children
+    return found
+
+
 class StockAccuracySyncRun(models.Model):
     """One reconciliation of an external system's stock snapshot with Odoo's on-hand.
 
     The snapshot is read page by page; each page is compared in one SQL query and its
-    differences written before the next page is asked for, so memory does not grow with the
-    snapshot and the pages already read are kept when a later one fails. Nothing is adjusted:
-    differences beyond tolerance become external-mismatch exceptions for someone to own.
+    differences written before the next page is asked for (those beyond tolerance, which become
+    external-mismatch exceptions for someone to own, in batches of a few pages), so memory does
+    not grow with the snapshot and the pages already read are kept when a later one fails. What
+    the pages list is kept in a temporary table, so that once the whole snapshot is read, Odoo's
+    stock it leaves out is found in one query. Nothing is adjusted.
     """
 
     _name = "stock.accuracy.sync.run"
@@ -95,6 +130,20 @@ class StockAccuracySyncRun(models.Model):
     unknown_uom_count = fields.Integer(string="Unknown Units", readonly=True)
     invalid_count = fields.Integer(string="Invalid Lines", readonly=True)
     exception_count = fields.Integer(string="Exceptions Raised", readonly=True)
+    absent_count = fields.Integer(
+        string="Missing from Snapshot",
+        readonly=True,
+        help="Products Odoo holds at the mirrored locations that the snapshot does not list: "
+        "each is a mismatch (external 0). Checked only when the whole snapshot was read.",
+    )
+    spot_count_ids = fields.Many2many(
+        "stock.accuracy.count",
+        "stock_accuracy_sync_run_count_rel",
+        "run_id",
+        "count_id",
+        string="Spot Counts",
+        readonly=True,
+    )
     error = fields.Text(readonly=True)
     line_ids = fields.One2many("stock.accuracy.sync.line", "run_id", string="Differences")
 
@@ -136,9 +185,13 @@ class StockAccuracySyncRun(models.Model):
         if self.env.context.get("stock_accuracy_sync_commit"):
             self.env.cr.commit()  # pylint: disable=invalid-commit
 
-    def _fail(self, reason):
+    def _fail(self, reason, context=None):
+        """End the run in error, keeping what the pages read so far found."""
         self.ensure_one()
         _logger.warning("Reconciliation %s failed: %s", self.id, reason)
+        if context:
+            self._flush_pending(context)
+        self._drop_seen_table()
         self.write({"state": "error", "error": reason, "date_end": fields.Datetime.now()})
         self._commit_page()
         return False
@@ -150,7 +203,7 @@ class StockAccuracySyncRun(models.Model):
         backend = self.backend_id
         soap_errors = backend._soap_errors()
         try:
-            _client, service = backend._get_soap_client()
+            client, service = backend._get_soap_client()
             operation = getattr(service, backend.snapshot_operation)
         except AttributeError:
             return self._fail(
@@ -167,25 +220,28 @@ class StockAccuracySyncRun(models.Model):
                 )
             )
         context = self._prepare_context()
+        self._create_seen_table()
+        base_params = {}
+        if backend.param_warehouse:
+            base_params[backend.param_warehouse] = (
+                backend.warehouse_code or backend.warehouse_id.code
+            )
+        if backend.param_page_size:
+            base_params[backend.param_page_size] = backend.page_size
+        page_param, page_size = backend.param_page, backend.page_size
         page = 1
         while True:
-            params = {backend.param_page: page}
-            if backend.param_warehouse:
-                params[backend.param_warehouse] = (
-                    backend.warehouse_code or backend.warehouse_id.code
-                )
-            if backend.param_page_size:
-                params[backend.param_page_size] = backend.page_size
+            params = dict(base_params, **{page_param: page})
             try:
-                response = operation(**params)
-                total_pages, lines = self._parse_page(response)
+                total_pages, lines = self._fetch_page(client, service, operation, params)
             except soap_errors as error:
                 return self._fail(
                     self.env._(
                         "Page %(page)s: %(reason)s",
                         page=page,
                         reason=backend._describe_soap_error(error),
-                    )
+                    ),
+                    context,
                 )
             except (SnapshotFormatError, TypeError) as error:
                 return self._fail(
@@ -193,22 +249,39 @@ class StockAccuracySyncRun(models.Model):
                         "Page %(page)s does not have the configured shape: %(reason)s",
                         page=page,
                         reason=error,
-                    )
+                    ),
+                    context,
                 )
             with self.env.cr.savepoint():
                 self._process_page(lines, context)
                 self.write({"pages_read": page, "total_pages": total_pages or 0})
+                context["pages_pending"] += 1
+                flush = (
+                    len(context["pending"]) >= PENDING_LINES
+                    or context["pages_pending"] >= PENDING_PAGES
+                )
+                if flush:
+                    self._flush_pending(context)
                 self.env.flush_all()
-            # what a page loaded into the cache is not needed by the next: memory stays flat
-            self.env.invalidate_all()
-            self._commit_page()
+            if flush:
+                # what the pages loaded into the cache is not needed by the next ones: memory
+                # stays flat
+                self.env.invalidate_all()
+                self._commit_page()
             if total_pages:
                 if page >= total_pages:
                     break
-            elif len(lines) < backend.page_size:
+            elif len(lines) < page_size:
                 break
             page += 1
-        self.write({"state": "done", "date_end": fields.Datetime.now()})
+        with self.env.cr.savepoint():
+            self._flush_pending(context)
+            self._reconcile_absent(context)
+            if backend.spot_count_mismatches:
+                self._request_spot_counts()
+            self.write({"state": "done", "date_end": fields.Datetime.now()})
+            self.env.flush_all()
+        self._drop_seen_table()
         self._commit_page()
         return True
 
@@ -221,7 +294,90 @@ class StockAccuracySyncRun(models.Model):
             "uoms": uoms,
             "uoms_by_id": {value[0]: value for value in uoms.values()},
             "now": self.date_start,
+            "pending": [],
+            "pages_pending": 0,
         }
+
+    def _flush_pending(self, context):
+        """Raise the exceptions of the differences beyond tolerance gathered over the last
+        pages and write their lines: raising them in batches of several pages costs a fraction
+        of raising them page by page, and the batch stays small whatever the snapshot size.
+        In cron mode the run is committed here, with the pages the batch comes from."""
+        pending = context["pending"]
+        if pending:
+            exceptions = self._raise_mismatch_exceptions(pending)
+            self.env["stock.accuracy.sync.line"].create(pending)
+            self._add_counters({"exception_count": len(exceptions)})
+            pending.clear()
+        context["pages_pending"] = 0
+
+    def _fetch_page(self, client, service, operation, params):
+        """``(total pages or None, [line dict])`` of one page. The answer is read straight
+        from its XML (zeep's typed objects cost more than the rest of the reconciliation);
+        anything else than a plain answer (a fault, an HTTP error, XML that does not parse,
+        an attachment) goes through zeep's own processing, which raises what it raises."""
+        with client.settings(raw_response=True):
+            http_response = operation(**params)
+        answer = self._snapshot_answer(client, http_response)
+        if answer is None:
+            binding = service._binding
+            response = binding.process_reply(
+                client, binding.get(self.backend_id.snapshot_operation), http_response
+            )
+            return self._parse_page(response)
+        return self._parse_page_xml(answer)
+
+    @api.model
+    def _snapshot_answer(self, client, http_response):
+        """The answer element in the SOAP body of a plain answer, else ``None``."""
+        content_type = http_response.headers.get("Content-Type", "text/xml")
+        if http_response.status_code != 200 or "multipart" in content_type.lower():
+            return None
+        try:
+            document = zeep.loader.parse_xml(
+                http_response.content, client.transport, settings=client.settings
+            )
+        except zeep.exceptions.XMLSyntaxError:
+            return None
+        if client.wsse and hasattr(client.wsse, "verify"):
+            client.wsse.verify(document)
+        body = next((child for child in document if _local(child.tag) == "Body"), None)
+        if body is None:
+            return None
+        answer = next((child for child in body if _local(child.tag) is not None), None)
+        if answer is None or _local(answer.tag) == "Fault":
+            return None
+        return answer
+
+    def _parse_page_xml(self, answer):
+        """:meth:`_parse_page` for the answer's XML element: elements and attributes are
+        matched by local name, values are their text."""
+        backend = self.backend_id
+        total = None
+        if backend.total_pages_element:
+            found = _xml_walk(answer, backend.total_pages_element)
+            value = found[0].text if found else None
+            if value is not None:
+                try:
+                    total = int(value)
+                except (TypeError, ValueError) as error:
+                    raise SnapshotFormatError(
+                        self.env._("the page count %(value)r is not a number", value=value)
+                    ) from error
+        names = {
+            "sku": backend.field_sku,
+            "location": backend.field_location,
+            "lot": backend.field_lot,
+            "quantity": backend.field_quantity,
+            "uom": backend.field_uom,
+            "as_of": backend.field_as_of,
+        }
+        lines = []
+        for item in _xml_walk(answer, backend.lines_element):
+            values = dict(item.attrib)
+            values.update((_local(child.tag), child.text) for child in item)
+            lines.append({key: values.get(name) if name else None for key, name in names.items()})
+        return total, lines
 
     def _parse_page(self, response):
         """``(total pages or None, [line dict])`` from one answer, with the backend's names."""
@@ -270,8 +426,8 @@ class StockAccuracySyncRun(models.Model):
 
     def _process_page(self, lines, context):
         """Match, convert and compare one page of external lines; write its differences and
-        raise the exceptions it calls for. One query for products, one for lots, one for
-        Odoo's quantities."""
+        gather those beyond tolerance for :meth:`_flush_pending`. One query for products, one
+        for lots, one for Odoo's quantities, one to remember what the page lists."""
         self.ensure_one()
         backend = self.backend_id
         counters = dict.fromkeys(COUNTERS, 0)
@@ -287,8 +443,12 @@ class StockAccuracySyncRun(models.Model):
                 counters[f"{problem}_count"] += 1
                 vals["state"] = problem
                 line_vals.append(vals)
+                if not vals.get("product_id"):
+                    vals.pop("_location_path", None)
             else:
                 to_compare.append(vals)
+        # the compared lines are remembered by the comparison's own query
+        self._record_seen([vals for vals in line_vals if vals.get("_location_path")])
         self._resolve_lots(to_compare)
         book = self._book_quantities(to_compare)
         mismatches = []
@@ -310,15 +470,17 @@ class StockAccuracySyncRun(models.Model):
             if not vals["within_tolerance"]:
                 counters["exceeded_count"] += 1
                 mismatches.append(vals)
-            line_vals.append(vals)
+            else:
+                line_vals.append(vals)
         for vals in line_vals:
             vals.pop("_rounding", None)
             vals.pop("_location_path", None)
-        if mismatches:
-            exceptions = self._raise_mismatch_exceptions(mismatches)
-            counters["exception_count"] += len(exceptions)
-        sync_lines = Line.create(line_vals)
-        self._request_spot_counts(sync_lines.filtered(lambda sl: sl.exception_id))
+            vals.pop("_location_leaf", None)
+        Line.create(line_vals)
+        context["pending"].extend(mismatches)
+        self._add_counters(counters)
+
+    def _add_counters(self, counters):
         self.write({name: self[name] + value for name, value in counters.items() if value})
 
     def _resolve_line(self, line, vals, products, context):
@@ -344,6 +506,7 @@ class StockAccuracySyncRun(models.Model):
         if location:
             vals["location_id"] = location[0]
             vals["_location_path"] = location[1]
+            vals["_location_leaf"] = location[2]
         if not match:
             return "unknown_product"
         if not location:
@@ -381,7 +544,8 @@ class StockAccuracySyncRun(models.Model):
                     SELECT l.product_id, l.name, l.id
                       FROM stock_lot l
                       JOIN unnest(%s::int[], %s::text[]) AS w(product_id, name)
-                        ON w.product_id = l.product_id AND w.name = l.name
+                        -- by product: the trigram index on name is slow for equality
+                        ON w.product_id = l.product_id AND w.name = l.name || ''
                      WHERE l.company_id IS NULL OR l.company_id = %s
                     """,
                     [key[0] for key in wanted],
@@ -402,57 +566,88 @@ class StockAccuracySyncRun(models.Model):
     def _book_quantities(self, vals_list):
         """Odoo's on-hand of each line at its place (the location and its children), lot and
         as-of time, in the product's unit: today's quants minus the done moves into the place
-        after as-of, plus those out of it. One query for the whole page."""
+        after as-of, plus those out of it. One query for the whole page, which also records
+        the lines' product and place in the run's table of what the snapshot lists.
+
+        The done move lines after as-of are found through their move's date, which is indexed
+        (the move line's is not) and set at the same moment; an hour of margin keeps the lines
+        whose date differs slightly, and their own date decides."""
         if not vals_list:
             return []
         self.env["stock.quant"].flush_model()
+        self.env["stock.move"].flush_model(["date", "state", "product_id"])
         self.env["stock.move.line"].flush_model()
+        products = list({vals["product_id"] for vals in vals_list})
+        since = min(vals["as_of"] for vals in vals_list) - timedelta(hours=1)
         self.env.cr.execute(
             SQL(
                 """
-                WITH ext AS (
+                WITH seen AS (
+                    INSERT INTO %(seen)s (product_id, pattern)
+                    SELECT * FROM unnest(%(product_ids)s::int[], %(paths)s::varchar[])
+                ), ext AS (
                     SELECT *
-                      FROM unnest(%s::int[], %s::int[], %s::text[], %s::bool[], %s::int[],
-                                  %s::timestamp[])
-                           AS e(idx, product_id, path, by_lot, lot_id, as_of)
+                      FROM unnest(%(idx)s::int[], %(product_ids)s::int[], %(location_ids)s::int[],
+                                  %(paths)s::text[], %(leaf)s::bool[], %(by_lot)s::bool[],
+                                  %(lot_ids)s::int[], %(as_of)s::timestamp[])
+                           AS e(idx, product_id, location_id, path, leaf, by_lot, lot_id, as_of)
+                ), quant AS (
+                    -- a place without children: its own quants, by product and location
+                    SELECT e.idx, SUM(q.quantity) AS quantity
+                      FROM ext e
+                      JOIN stock_quant q
+                        ON q.product_id = e.product_id AND q.location_id = e.location_id
+                     WHERE e.leaf AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
+                     GROUP BY e.idx
+                     UNION ALL
+                    SELECT e.idx, SUM(q.quantity) AS quantity
+                      FROM ext e
+                      JOIN stock_quant q ON q.product_id = e.product_id
+                      JOIN stock_location l ON l.id = q.location_id
+                     WHERE NOT e.leaf AND l.parent_path LIKE e.path
+                       AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
+                     GROUP BY e.idx
+                ), recent AS (
+                    SELECT ml.product_id, ml.lot_id, ml.date, ml.quantity_product_uom AS quantity,
+                           s.parent_path AS source, d.parent_path AS dest
+                      FROM stock_move m
+                      JOIN stock_move_line ml ON ml.move_id = m.id
+                      JOIN stock_location s ON s.id = ml.location_id
+                      JOIN stock_location d ON d.id = ml.location_dest_id
+                     WHERE m.state = 'done' AND m.date > %(since)s
+                       AND m.product_id = ANY(%(products)s) AND ml.state = 'done'
+                ), moved AS (
+                    SELECT e.idx,
+                           SUM(CASE WHEN r.source LIKE e.path THEN r.quantity ELSE 0 END
+                               - CASE WHEN r.dest LIKE e.path THEN r.quantity ELSE 0 END)
+                               AS quantity
+                      FROM ext e
+                      JOIN recent r ON r.product_id = e.product_id AND r.date > e.as_of
+                     WHERE NOT e.by_lot OR r.lot_id IS NOT DISTINCT FROM e.lot_id
+                     GROUP BY e.idx
                 )
-                SELECT e.idx, (
-                       COALESCE((SELECT SUM(q.quantity)
-                                   FROM stock_quant q
-                                   JOIN stock_location l ON l.id = q.location_id
-                                  WHERE q.product_id = e.product_id
-                                    AND l.parent_path LIKE e.path
-                                    AND (NOT e.by_lot OR q.lot_id IS NOT DISTINCT FROM e.lot_id)
-                       ), 0)
-                     - COALESCE((SELECT SUM(ml.quantity_product_uom)
-                                   FROM stock_move_line ml
-                                   JOIN stock_location d ON d.id = ml.location_dest_id
-                                  WHERE ml.product_id = e.product_id AND ml.state = 'done'
-                                    AND ml.date > e.as_of
-                                    AND d.parent_path LIKE e.path
-                                    AND (NOT e.by_lot OR ml.lot_id IS NOT DISTINCT FROM e.lot_id)
-                       ), 0)
-                     + COALESCE((SELECT SUM(ml.quantity_product_uom)
-                                   FROM stock_move_line ml
-                                   JOIN stock_location s ON s.id = ml.location_id
-                                  WHERE ml.product_id = e.product_id AND ml.state = 'done'
-                                    AND ml.date > e.as_of
-                                    AND s.parent_path LIKE e.path
-                                    AND (NOT e.by_lot OR ml.lot_id IS NOT DISTINCT FROM e.lot_id)
-                       ), 0))::float
+                SELECT e.idx, (COALESCE(q.quantity, 0) + COALESCE(m.quantity, 0))::float
                   FROM ext e
+                  LEFT JOIN quant q ON q.idx = e.idx
+                  LEFT JOIN moved m ON m.idx = e.idx
                 """,
-                list(range(len(vals_list))),
-                [vals["product_id"] for vals in vals_list],
-                [vals["_location_path"] + "%" for vals in vals_list],
-                [bool(vals["external_lot"]) for vals in vals_list],
-                [vals.get("lot_id") or -1 for vals in vals_list],
-                [vals["as_of"] for vals in vals_list],
+                idx=list(range(len(vals_list))),
+                product_ids=[vals["product_id"] for vals in vals_list],
+                location_ids=[vals["location_id"] for vals in vals_list],
+                paths=[vals["_location_path"] + "%" for vals in vals_list],
+                leaf=[vals["_location_leaf"] for vals in vals_list],
+                by_lot=[bool(vals["external_lot"]) for vals in vals_list],
+                lot_ids=[vals.get("lot_id") or -1 for vals in vals_list],
+                as_of=[vals["as_of"] for vals in vals_list],
+                products=products,
+                since=since,
+                seen=self._seen_table(),
             )
         )
         book = dict(self.env.cr.fetchall())
         for vals in vals_list:
             vals.pop("_location_path", None)
+            vals.pop("_location_leaf", None)
         return [book[index] for index in range(len(vals_list))]
 
     def _raise_mismatch_exceptions(self, vals_list):
@@ -481,7 +676,7 @@ class StockAccuracySyncRun(models.Model):
         exceptions = (
             self.env["stock.accuracy.exception"]
             .sudo()
-            ._raise_exceptions("external_mismatch", exception_vals)
+            ._raise_exceptions("external_mismatch", exception_vals, bulk=True)
         )
         by_key = {
             (
@@ -498,8 +693,193 @@ class StockAccuracySyncRun(models.Model):
             vals["exception_id"] = exception.id if exception else False
         return exceptions
 
-    def _request_spot_counts(self, sync_lines):
-        """Hook: ask for a spot count of the lines whose difference raised an exception.
-        Cycle counting (issue 5) plugs its spot count in here; until then the exception,
-        whose type asks for a count to verify, is the request."""
-        return sync_lines
+    # ------------------------------------------------------------------ end of run
+
+    def _seen_table(self):
+        return SQL.identifier(f"stock_accuracy_sync_seen_{self.id}")
+
+    def _create_seen_table(self):
+        """A temporary table of the (product, place) pairs the snapshot lists, filled page by
+        page, so that what Odoo holds and the snapshot leaves out is found at the end without
+        keeping the snapshot in memory."""
+        self._drop_seen_table()
+        self.env.cr.execute(
+            SQL("CREATE TEMPORARY TABLE %s (product_id int, pattern varchar)", self._seen_table())
+        )
+        self.env.cr.execute(SQL("CREATE INDEX ON %s (product_id)", self._seen_table()))
+
+    def _drop_seen_table(self):
+        self.env.cr.execute(SQL("DROP TABLE IF EXISTS %s", self._seen_table()))
+
+    def _record_seen(self, vals_list):
+        if not vals_list:
+            return
+        self.env.cr.execute(
+            SQL(
+                "INSERT INTO %s (product_id, pattern) "
+                "SELECT * FROM unnest(%s::int[], %s::varchar[])",
+                self._seen_table(),
+                [vals["product_id"] for vals in vals_list],
+                [f"{vals['_location_path']}%" for vals in vals_list],
+            )
+        )
+
+    def _reconcile_absent(self, context):
+        """Record as mismatches (external 0) what Odoo holds at the mirrored locations for
+        products the snapshot does not list at that place or above it, in one query: each
+        uncovered quantity is reported at the deepest location the external system can name
+        (mapped or barcoded), else at the mirrored location holding it. Lots are not told
+        apart: a product listed at a place, whatever its lot, is covered there."""
+        self.ensure_one()
+        backend = self.backend_id
+        mirrored = backend._get_mirrored_locations()
+        named = context["locations"]
+        self.env["stock.quant"].flush_model()
+        self.env["stock.location"].flush_model(["parent_path", "usage"])
+        self.env.cr.execute(SQL("ANALYZE %s", self._seen_table()))
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH roots AS (
+                    SELECT * FROM unnest(%(root_ids)s::int[], %(root_paths)s::varchar[])
+                           AS r(location_id, pattern)
+                ), named AS (
+                    SELECT * FROM unnest(%(named_ids)s::int[], %(named_paths)s::varchar[])
+                           AS n(location_id, pattern)
+                ), onhand AS (
+                    SELECT q.product_id, l.parent_path AS path, SUM(q.quantity) AS quantity
+                      FROM stock_quant q
+                      JOIN stock_location l ON l.id = q.location_id
+                     WHERE l.usage = 'internal'
+                       AND l.parent_path LIKE ANY(%(patterns)s)
+                       AND (q.company_id IS NULL OR q.company_id = %(company)s)
+                     GROUP BY q.product_id, l.parent_path
+                ), uncovered AS (
+                    SELECT o.*
+                      FROM onhand o
+                     WHERE o.quantity > 0
+                       AND NOT EXISTS (
+                           SELECT 1 FROM %(seen)s s
+                            WHERE s.product_id = o.product_id AND o.path LIKE s.pattern
+                       )
+                )
+                SELECT u.product_id,
+                       COALESCE(
+                           (SELECT n.location_id FROM named n
+                             WHERE u.path LIKE n.pattern
+                             ORDER BY length(n.pattern) DESC LIMIT 1),
+                           (SELECT r.location_id FROM roots r
+                             WHERE u.path LIKE r.pattern
+                             ORDER BY length(r.pattern) DESC LIMIT 1)
+                       ) AS location_id,
+                       SUM(u.quantity)::float,
+                       pt.uom_id, u_.rounding::float
+                  FROM uncovered u
+                  JOIN product_product pp ON pp.id = u.product_id
+                  JOIN product_template pt ON pt.id = pp.product_tmpl_id
+                  JOIN uom_uom u_ ON u_.id = pt.uom_id
+                 GROUP BY 1, 2, 4, 5
+                HAVING SUM(u.quantity) > 0
+                 ORDER BY 2, 1
+                """,
+                root_ids=mirrored.ids,
+                root_paths=[f"{path}%" for path in mirrored.mapped("parent_path")],
+                named_ids=[value[0] for value in named.values()],
+                named_paths=[f"{value[1]}%" for value in named.values()],
+                patterns=[f"{path}%" for path in mirrored.mapped("parent_path")],
+                company=self.company_id.id,
+                seen=self._seen_table(),
+            )
+        )
+        for rows in split_every(1000, self.env.cr.fetchall(), list):
+            self._record_absent(rows)
+
+    def _record_absent(self, rows):
+        """Write the mismatch lines and exceptions of ``rows`` (product, location, Odoo
+        quantity, unit, rounding) that the snapshot leaves out."""
+        backend = self.backend_id
+        counters = dict.fromkeys(COUNTERS, 0)
+        line_vals = []
+        exceeded = []
+        now = self.date_start
+        for product_id, location_id, quantity, uom_id, rounding in rows:
+            if float_is_zero(quantity, precision_rounding=rounding):
+                continue
+            vals = {
+                "run_id": self.id,
+                "state": "mismatch",
+                "missing_in_snapshot": True,
+                "product_id": product_id,
+                "location_id": location_id,
+                "external_qty": 0.0,
+                "external_uom_id": uom_id,
+                "external_qty_product_uom": 0.0,
+                "book_qty": quantity,
+                "difference": -quantity,
+                "as_of": now,
+                "note": self.env._("Not in the snapshot."),
+            }
+            product = self.env["product.product"].browse(product_id)
+            tolerance = backend._get_tolerance(product, backend.warehouse_id)
+            vals["within_tolerance"] = backend._is_within_tolerance(
+                -quantity, quantity, tolerance, rounding
+            )
+            counters["mismatched_count"] += 1
+            counters["absent_count"] += 1
+            if not vals["within_tolerance"]:
+                counters["exceeded_count"] += 1
+                exceeded.append(vals)
+            line_vals.append(vals)
+        if exceeded:
+            counters["exception_count"] += len(self._raise_mismatch_exceptions(exceeded))
+        self.env["stock.accuracy.sync.line"].create(line_vals)
+        self._add_counters(counters)
+        self.env.flush_all()
+        self.env.invalidate_all()
+
+    def _request_spot_counts(self):
+        """Ask for a spot count of every (product, location, lot) whose difference raised an
+        exception in this run, through the counting API: one session per warehouse, nothing
+        asked twice while it waits in an open count."""
+        self.ensure_one()
+        self.env["stock.accuracy.sync.line"].flush_model()
+        self.env["stock.quant"].flush_model(["product_id", "location_id", "lot_id", "quantity"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT l.warehouse_id, sl.location_id, sl.product_id, sl.lot_id,
+                       COALESCE((SELECT SUM(q.quantity)
+                                   FROM stock_quant q
+                                  WHERE q.product_id = sl.product_id
+                                    AND q.location_id = sl.location_id
+                                    AND q.lot_id IS NOT DISTINCT FROM sl.lot_id), 0)::float
+                  FROM (SELECT DISTINCT location_id, product_id, lot_id
+                          FROM stock_accuracy_sync_line
+                         WHERE run_id = %s AND exception_id IS NOT NULL) sl
+                  JOIN stock_location l ON l.id = sl.location_id
+                 WHERE l.usage = 'internal' AND l.warehouse_id IS NOT NULL
+                 ORDER BY sl.location_id, sl.product_id, sl.lot_id
+                """,
+                self.id,
+            )
+        )
+        items = [
+            {
+                "warehouse_id": warehouse_id,
+                "location_id": location_id,
+                "product_id": product_id,
+                "lot_id": lot_id or False,
+                "book_quantity": quantity,
+            }
+            for warehouse_id, location_id, product_id, lot_id, quantity in self.env.cr.fetchall()
+        ]
+        counts = self.env["stock.accuracy.count"]._create_spot_counts(
+            items, "exception", origin=self.name
+        )
+        if counts:
+            self.spot_count_ids = [fields.Command.link(count.id) for count in counts]
+        return counts
+
+    def action_view_spot_counts(self):
+        self.ensure_one()
+        return self.spot_count_ids._action_open_sessions()

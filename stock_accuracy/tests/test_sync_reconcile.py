@@ -1,7 +1,9 @@
+from lxml import etree
+
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.stock_accuracy.models.stock_accuracy_sync_run import _walk
+from odoo.addons.stock_accuracy.models.stock_accuracy_sync_run import _walk, _xml_walk
 
 from .common import AccuracyCommon
 
@@ -55,7 +57,18 @@ class TestSyncReconcile(AccuracyCommon):
             dict({"lot": None, "uom": None, "as_of": None, "location": "MAIN"}, **line)
             for line in lines
         ]
-        run._process_page(full, run._prepare_context())
+        context = run._prepare_context()
+        run._create_seen_table()
+        run._process_page(full, context)
+        run._flush_pending(context)
+        self.addCleanup(run._drop_seen_table)
+        return run
+
+    def _finish(self, run):
+        """What the end of a run that read the whole snapshot does."""
+        run._reconcile_absent(run._prepare_context())
+        if run.backend_id.spot_count_mismatches:
+            run._request_spot_counts()
         return run
 
     def test_matching_quantity_counts_as_matched(self):
@@ -99,6 +112,65 @@ class TestSyncReconcile(AccuracyCommon):
         self.assertEqual(exception.occurrence_count, 2)
         self.assertEqual(exception.quantity, 5.0)
 
+    def test_stock_missing_from_snapshot_is_a_mismatch(self):
+        run = self._finish(self._run_page([{"sku": "SA-APPLE", "quantity": 24}]))
+        missing = run.line_ids.filtered("missing_in_snapshot")
+        pear = missing.filtered(lambda line: line.product_id == self.pear)
+        self.assertEqual(run.absent_count, len(missing))
+        self.assertEqual(run.mismatched_count, len(missing))
+        self.assertFalse(missing.filtered(lambda line: line.product_id == self.apple))
+        self.assertEqual((pear.book_qty, pear.external_qty, pear.difference), (10.0, 0.0, -10.0))
+        self.assertEqual(pear.location_id, self.stock_location)
+        self.assertEqual(pear.state, "mismatch")
+        self.assertEqual(pear.exception_id.type_id.code, "external_mismatch")
+        self.assertEqual(pear.exception_id.quantity, -10.0)
+
+    def test_stock_listed_at_a_parent_location_is_not_missing(self):
+        shelf = self.env["stock.location"].create(
+            {"name": "Sync Shelf", "location_id": self.stock_location.id, "barcode": "SA-SHELF"}
+        )
+        plum = self.env["product.product"].create(
+            {"name": "Sync Plum", "default_code": "SA-PLUM", "is_storable": True}
+        )
+        self.env["stock.quant"]._update_available_quantity(plum, shelf, 3.0)
+        run = self._finish(
+            self._run_page(
+                [
+                    {"sku": "SA-APPLE", "quantity": 24, "location": "SA-SHELF"},
+                    {"sku": "SA-PLUM", "quantity": 3},
+                ]
+            )
+        )
+        missing = run.line_ids.filtered("missing_in_snapshot")
+        self.assertFalse(missing.filtered(lambda line: line.product_id == plum))
+        apple = missing.filtered(lambda line: line.product_id == self.apple)
+        self.assertEqual(apple.location_id, self.stock_location, "reported where it is held")
+        self.assertEqual(apple.book_qty, 24.0)
+
+    def test_spot_count_requested_for_mismatches_when_enabled(self):
+        self.backend.spot_count_mismatches = True
+        Count = self.env["stock.accuracy.count"]
+        before = Count.search([])
+        run = self._run_page([{"sku": "SA-PEAR", "quantity": 14}])
+        counts = run._request_spot_counts()
+        self.assertEqual(Count.search([]) - before, counts)
+        self.assertEqual(run.spot_count_ids, counts)
+        self.assertEqual(counts.count_type, "spot")
+        line = counts.line_ids
+        self.assertEqual((line.product_id, line.location_id), (self.pear, self.stock_location))
+        self.assertEqual(line.book_quantity, 10.0)
+        again = self._run_page([{"sku": "SA-PEAR", "quantity": 15}])
+        self.assertFalse(again._request_spot_counts(), "already waiting in an open count")
+        self.assertEqual(Count.search([]) - before, counts)
+
+    def test_no_spot_count_by_default(self):
+        Count = self.env["stock.accuracy.count"]
+        before = Count.search([])
+        run = self._finish(self._run_page([{"sku": "SA-PEAR", "quantity": 14}]))
+        self.assertTrue(run.line_ids.exception_id)
+        self.assertFalse(run.spot_count_ids)
+        self.assertEqual(Count.search([]), before)
+
     def test_tolerance_hook_gives_backend_fallback(self):
         self.backend.tolerance_qty = 2.0
         tolerance = self.backend._get_tolerance(self.pear, self.warehouse)
@@ -138,6 +210,16 @@ class TestSyncReconcile(AccuracyCommon):
         self.assertEqual(_walk(answer, "items.item"), [{"a": 1}])
         self.assertEqual(_walk(answer["items"], "items.item"), [{"a": 1}])
         self.assertIsNone(_walk(answer, "missing"))
+
+    def test_xml_walk_follows_configured_paths_by_local_name(self):
+        answer = etree.fromstring(
+            b'<r xmlns="urn:x"><total>3</total><items><item><a>1</a></item>'
+            b"<!-- note --><item><a>2</a></item></items></r>"
+        )
+        self.assertEqual([item[0].text for item in _xml_walk(answer, "items.item")], ["1", "2"])
+        self.assertEqual(len(_xml_walk(answer, "Response.items.item")), 2)
+        self.assertEqual(_xml_walk(answer, "total")[0].text, "3")
+        self.assertEqual(_xml_walk(answer, "missing"), [])
 
     def test_wsdl_must_be_url_or_module_file(self):
         with self.assertRaises(ValidationError):
