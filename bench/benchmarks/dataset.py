@@ -27,6 +27,12 @@ def run(ctx):
         f" {human_bytes(facts['restored_database_bytes'])}",
     )
     ctx.record(
+        "dataset: upgrade the module to the code measured (-u)",
+        facts["upgrade_s"],
+        size=size,
+        note="the dump holds the module as it was when the dataset was built",
+    )
+    ctx.record(
         "dataset: consistency check (SQL + ORM)",
         facts["check_s"],
         size=size,
