@@ -81,3 +81,11 @@ def site(tmp_path_factory):
         odoo.install(cluster, config, "template", ["stock"], log=log)
         odoo.install(cluster, config, "template", [odoo.MODULE], log=log)
         yield OdooSite(cluster, config, "template")
+
+
+@pytest.fixture
+def tenant(site, request):
+    """A throwaway copy of the template database for one test, dropped afterwards."""
+    name = site.copy_template(request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_"))
+    yield name
+    site.cluster.dropdb(name)

@@ -7,8 +7,6 @@ concurrently. Each side runs the way Odoo runs a request or a cron job
 error is an error), started together behind a barrier.
 """
 
-import pytest
-
 RACE = """
 import threading
 from odoo import api, SUPERUSER_ID
@@ -65,13 +63,6 @@ for code in ('negative_stock', 'count_variance'):
     assert len(found) == 1, (code, found)
 print('RACE-OK')
 """
-
-
-@pytest.fixture
-def tenant(site):
-    name = site.copy_template("race")
-    yield name
-    site.cluster.dropdb(name)
 
 
 def test_concurrent_detectors_and_raises_create_one_exception(site, tenant):

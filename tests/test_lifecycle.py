@@ -1,7 +1,5 @@
 """A consultant's life with the module in a tenant database: install on data, upgrade, uninstall."""
 
-import pytest
-
 from harness import odoo
 
 INVENTORY_STILL_WORKS = """
@@ -27,13 +25,6 @@ quant.with_context(inventory_mode=True).inventory_quantity = quant.quantity + 1
 quant.action_apply_inventory()
 print('INVENTORY-OK')
 """
-
-
-@pytest.fixture
-def tenant(site):
-    name = site.copy_template("lifecycle")
-    yield name
-    site.cluster.dropdb(name)
 
 
 def test_module_installed_on_top_of_existing_stock(site):

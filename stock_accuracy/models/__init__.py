@@ -1,3 +1,4 @@
+from . import ir_sequence
 from . import res_company
 from . import res_config_settings
 from . import stock_accuracy_check

@@ -1,6 +1,5 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
@@ -114,16 +113,7 @@ class StockAccuracyCount(models.Model):
         )
         if not sequence:
             return ["/"] * number
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence._next() for _index in range(number)]
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                f"ir_sequence_{sequence.id:03d}",
-                number,
-            )
-        )
-        return [sequence.get_next_char(value) for (value,) in self.env.cr.fetchall()]
+        return sequence.sudo()._accuracy_next_many(number)
 
     def write(self, vals):
         if {"lock_lifted", "lock_location_id"} & set(vals) and not (

@@ -412,16 +412,7 @@ class StockAccuracyException(models.Model):
                     "company_id": company.id,
                 }
             )
-        if sequence.implementation != "standard" or sequence.use_date_range:
-            return [sequence.next_by_id() for _index in range(count)]
-        self.env.cr.execute(
-            SQL(
-                "SELECT nextval(%s) FROM generate_series(1, %s)",
-                f"ir_sequence_{sequence.id:03d}",
-                count,
-            )
-        )
-        return [sequence.get_next_char(number) for (number,) in self.env.cr.fetchall()]
+        return sequence._accuracy_next_many(count)
 
     # ------------------------------------------------------------------ activities
 

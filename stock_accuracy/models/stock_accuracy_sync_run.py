@@ -356,14 +356,7 @@ class StockAccuracySyncRun(models.Model):
         total = None
         if backend.total_pages_element:
             found = _xml_walk(answer, backend.total_pages_element)
-            value = found[0].text if found else None
-            if value is not None:
-                try:
-                    total = int(value)
-                except (TypeError, ValueError) as error:
-                    raise SnapshotFormatError(
-                        self.env._("the page count %(value)r is not a number", value=value)
-                    ) from error
+            total = self._page_count(found[0].text if found else None)
         names = {
             "sku": backend.field_sku,
             "location": backend.field_location,
@@ -379,19 +372,23 @@ class StockAccuracySyncRun(models.Model):
             lines.append({key: values.get(name) if name else None for key, name in names.items()})
         return total, lines
 
+    def _page_count(self, value):
+        """The total page count a snapshot page announces, or None when it gives none."""
+        if value is None:
+            return None
+        try:
+            return int(value)
+        except (TypeError, ValueError) as error:
+            raise SnapshotFormatError(
+                self.env._("the page count %(value)r is not a number", value=value)
+            ) from error
+
     def _parse_page(self, response):
         """``(total pages or None, [line dict])`` from one answer, with the backend's names."""
         backend = self.backend_id
         total = None
         if backend.total_pages_element:
-            value = _walk(response, backend.total_pages_element)
-            if value is not None:
-                try:
-                    total = int(value)
-                except (TypeError, ValueError) as error:
-                    raise SnapshotFormatError(
-                        self.env._("the page count %(value)r is not a number", value=value)
-                    ) from error
+            total = self._page_count(_walk(response, backend.total_pages_element))
         items = _walk(response, backend.lines_element)
         if items is None:
             items = []
