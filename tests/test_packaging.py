@@ -59,7 +59,19 @@ def test_every_model_has_access_rules():
                 if isinstance(t, ast.Name) and isinstance(stmt.value, ast.Constant)
                 for v in [stmt.value]
             }
-            if "_name" in attrs and attrs.get("_auto", True) is not False:
+            inherited = {
+                element.value
+                for stmt in node.body
+                if isinstance(stmt, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id == "_inherit" for t in stmt.targets)
+                for element in ast.walk(stmt.value)
+                if isinstance(element, ast.Constant)
+            }
+            if (
+                "_name" in attrs
+                and attrs["_name"] not in inherited
+                and attrs.get("_auto", True) is not False
+            ):
                 declared.add("model_" + attrs["_name"].replace(".", "_"))
     assert declared <= covered, f"models without access rules: {declared - covered}"
 
