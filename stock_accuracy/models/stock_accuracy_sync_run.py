@@ -357,7 +357,18 @@ class StockAccuracySyncRun(models.Model):
         if backend.total_pages_element:
             found = _xml_walk(answer, backend.total_pages_element)
             total = self._page_count(found[0].text if found else None)
-        names = {
+        names = self._line_field_names()
+        lines = []
+        for item in _xml_walk(answer, backend.lines_element):
+            values = dict(item.attrib)
+            values.update((_local(child.tag), child.text) for child in item)
+            lines.append({key: values.get(name) if name else None for key, name in names.items()})
+        return total, lines
+
+    def _line_field_names(self):
+        """{line key: the element or attribute name the backend gives it in a snapshot}."""
+        backend = self.backend_id
+        return {
             "sku": backend.field_sku,
             "location": backend.field_location,
             "lot": backend.field_lot,
@@ -365,12 +376,6 @@ class StockAccuracySyncRun(models.Model):
             "uom": backend.field_uom,
             "as_of": backend.field_as_of,
         }
-        lines = []
-        for item in _xml_walk(answer, backend.lines_element):
-            values = dict(item.attrib)
-            values.update((_local(child.tag), child.text) for child in item)
-            lines.append({key: values.get(name) if name else None for key, name in names.items()})
-        return total, lines
 
     def _page_count(self, value):
         """The total page count a snapshot page announces, or None when it gives none."""
@@ -394,14 +399,7 @@ class StockAccuracySyncRun(models.Model):
             items = []
         elif not isinstance(items, list):
             items = [items]
-        names = {
-            "sku": backend.field_sku,
-            "location": backend.field_location,
-            "lot": backend.field_lot,
-            "quantity": backend.field_quantity,
-            "uom": backend.field_uom,
-            "as_of": backend.field_as_of,
-        }
+        names = self._line_field_names()
         lines = [
             {key: _get(item, name) if name else None for key, name in names.items()}
             for item in items
