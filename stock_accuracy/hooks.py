@@ -6,6 +6,8 @@ parks their external ids under a module name of their own, so they stay as ordin
 install picks them up again and updates them instead of creating duplicates.
 """
 
+from .models.stock_accuracy_count_report import DAY_FUNCTION, DAY_TABLE
+
 PARKED_MODULE = "stock_accuracy_demo_parked"
 KEPT_MODELS = ("product.template", "product.product", "product.category", "stock.warehouse")
 
@@ -18,6 +20,10 @@ def pre_init_hook(env):
 
 
 def uninstall_hook(env):
+    # The count report's daily totals are SQL of its own (a table and the trigger function
+    # keeping it): Odoo does not know them, so they go here.
+    env.cr.execute(f"DROP TABLE IF EXISTS {DAY_TABLE} CASCADE")
+    env.cr.execute(f"DROP FUNCTION IF EXISTS {DAY_FUNCTION}() CASCADE")
     env.cr.execute(
         """
         UPDATE ir_model_data SET module = %s

@@ -1,16 +1,20 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
+
+from .stock_accuracy_count_report import DAY_TABLE, StockAccuracyCountReport
 
 
 class StockAccuracyParetoReport(models.Model):
     """Root-cause Pareto of count variances: the gross variance value of done count lines per
     company, month and reason, ranked within the company and month with its share and the
-    cumulative share of the month's variance."""
+    cumulative share of the month's variance. Read from the count report's daily totals."""
 
     _name = "stock.accuracy.pareto.report"
     _description = "Variance Root-Cause Pareto"
     _auto = False
     _order = "month desc, rank, id"
     _rec_name = "reason_id"
+    _depends = StockAccuracyCountReport._depends
 
     month = fields.Date(readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
@@ -29,18 +33,17 @@ class StockAccuracyParetoReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 WITH by_reason AS (
-                    SELECT l.company_id,
-                           date_trunc('month', COALESCE(l.counted_date, l.done_date))::date
-                               AS month,
-                           l.reason_id,
-                           COUNT(*) AS line_count,
-                           SUM(ABS(l.difference_value)) AS variance_value
-                      FROM stock_accuracy_count_line l
-                     WHERE l.state = 'done' AND l.origin_line_id IS NULL
-                       AND l.difference_quantity <> 0
+                    SELECT d.company_id,
+                           date_trunc('month', d.day)::date AS month,
+                           d.reason_id,
+                           SUM(d.difference_count) AS line_count,
+                           SUM(d.difference_value_abs) AS variance_value
+                      FROM %s d
+                     WHERE d.difference_count > 0
                      GROUP BY 1, 2, 3
                 ), ranked AS (
                     SELECT b.*,
@@ -66,5 +69,8 @@ class StockAccuracyParetoReport(models.Model):
                   JOIN res_company c ON c.id = r.company_id
              LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
             )
-            """
+            """,
+                SQL.identifier(self._table),
+                SQL.identifier(DAY_TABLE),
+            )
         )

@@ -1,11 +1,10 @@
-import base64
 import io
 import zipfile
 from unittest.mock import patch
 
 import openpyxl
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.translate import code_translations
 
 from .common_kpi import KpiCommon
@@ -27,10 +26,8 @@ class TestKpiExport(KpiCommon):
                 **values,
             )
         )
-        action = wizard.action_export()
-        self.assertEqual(action["type"], "ir.actions.act_url")
-        attachment_id = int(action["url"].split("/")[3].split("?")[0])
-        data = base64.b64decode(self.env["ir.attachment"].browse(attachment_id).datas)
+        with wizard._export_file() as handle:
+            data = handle.read()
         return data, openpyxl.load_workbook(io.BytesIO(data), data_only=True)
 
     def test_workbook_sheets_headers_totals_and_chart(self):
@@ -106,3 +103,63 @@ class TestKpiExport(KpiCommon):
             _data, workbook = self._export(lang="zh_CN")
         self.assertEqual(workbook.sheetnames[0], "汇总")
         self.assertEqual(workbook.worksheets[1].cell(1, 4).value, "产品")
+
+
+@tagged("post_install", "-at_install")
+class TestKpiExportDownload(HttpCase):
+    """The wizard's button downloads the workbook over HTTP from the export route."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.manager = new_test_user(
+            cls.env,
+            "sa_export_manager",
+            groups="stock_accuracy.group_accuracy_manager",
+            name="Export Manager",
+        )
+
+    def _wizard(self):
+        return (
+            self.env["stock.accuracy.kpi.export.wizard"]
+            .with_user(self.manager)
+            .create({"date_from": "2024-01-01", "date_to": "2024-01-31"})
+        )
+
+    def test_manager_downloads_the_workbook(self):
+        action = self._wizard().action_export()
+        self.assertEqual((action["type"], action["target"]), ("ir.actions.act_url", "download"))
+        self.authenticate("sa_export_manager", "sa_export_manager")
+        response = self.url_open(action["url"])
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(
+            response.headers["Content-Type"],
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        self.assertIn(
+            "accuracy-kpis-2024-01-01-2024-01-31.xlsx", response.headers["Content-Disposition"]
+        )
+        self.assertEqual(int(response.headers["Content-Length"]), len(response.content))
+        workbook = openpyxl.load_workbook(io.BytesIO(response.content), data_only=True)
+        self.assertEqual(
+            workbook.sheetnames, ["Summary", "Count Lines", "Check Lines", "Exceptions", "Pareto"]
+        )
+        summary = {row[0]: row[1] for row in workbook["Summary"].iter_rows(values_only=True)}
+        self.assertEqual(summary["IRA by Count"], "no data")
+
+    def test_nobody_else_downloads_a_users_export(self):
+        url = self._wizard().action_export()["url"]
+        new_test_user(
+            self.env,
+            "sa_export_other",
+            groups="stock_accuracy.group_accuracy_manager",
+            name="Other Manager",
+        )
+        self.authenticate("sa_export_other", "sa_export_other")
+        response = self.url_open(url)
+        self.assertEqual(response.status_code, 404)
+        self.assertNotEqual(response.content[:2], b"PK")
+        self.assertEqual(self.url_open("/stock_accuracy/kpi_export/999999999").status_code, 404)
+        self.authenticate(None, None)
+        response = self.url_open(url, allow_redirects=False)
+        self.assertIn(response.status_code, (302, 303), "anonymous: to the login page")

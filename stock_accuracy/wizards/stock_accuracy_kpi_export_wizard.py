@@ -1,5 +1,3 @@
-import base64
-import os
 import tempfile
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -13,7 +11,7 @@ from odoo.tools import SQL
 
 from ..models.stock_accuracy_kpi_snapshot import KPI_FORMATS, KPIS
 
-BATCH = 5000
+BATCH = 2000
 
 
 class StockAccuracyKpiExportWizard(models.TransientModel):
@@ -55,38 +53,41 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
         )
 
     def action_export(self):
+        """Download the workbook: the browser fetches it from the export route, which writes
+        it to a temporary file and streams it from there."""
         self.ensure_one()
-        fd, path = tempfile.mkstemp(suffix=".xlsx")
-        os.close(fd)
-        try:
-            self._write_workbook(path)
-            with open(path, "rb") as handle:
-                data = handle.read()
-        finally:
-            os.unlink(path)
-        name = self.env._(
+        return {
+            "type": "ir.actions.act_url",
+            "url": f"/stock_accuracy/kpi_export/{self.id}",
+            "target": "download",
+        }
+
+    def _export_name(self):
+        self.ensure_one()
+        return self.env._(
             "accuracy-kpis-%(date_from)s-%(date_to)s.xlsx",
             date_from=self.date_from,
             date_to=self.date_to,
         )
-        attachment = self.env["ir.attachment"].create(
-            {
-                "name": name,
-                "datas": base64.b64encode(data),
-                "res_model": self._name,
-                "res_id": self.id,
-                "mimetype": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            }
-        )
-        return {
-            "type": "ir.actions.act_url",
-            "url": f"/web/content/{attachment.id}?download=true",
-            "target": "download",
-        }
+
+    def _export_file(self):
+        """The workbook in an anonymous temporary file, open for reading from its start: it is
+        written row by row and served as it is read, never held in memory whole. The caller
+        closes it."""
+        self.ensure_one()
+        handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 - returned open
+        try:
+            self._write_workbook(handle)
+            handle.seek(0)
+        except BaseException:
+            handle.close()
+            raise
+        return handle
 
     # -- the workbook ----------------------------------------------------------------------------
-    def _write_workbook(self, path):
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "remove_timezone": True})
+    def _write_workbook(self, target):
+        """Write the workbook to ``target`` (a path or a binary file)."""
+        workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "remove_timezone": True})
         formats = {
             "header": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
             "title": workbook.add_format({"bold": True, "font_size": 14}),
@@ -185,6 +186,7 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
         self.env.cr.execute(SQL("DECLARE %s NO SCROLL CURSOR FOR %s", cursor, query))
         try:
             while True:
+                rows = None  # let the last batch go before the next one arrives
                 self.env.cr.execute(SQL("FETCH FORWARD %s FROM %s", batch, cursor))
                 rows = self.env.cr.fetchall()
                 if not rows:
@@ -259,13 +261,13 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
         self.env["stock.accuracy.count.line"].flush_model()
         rows = self._detail_rows(
             """
-            SELECT r.id, r.date, w.name, c.name,
+            SELECT r.id, COALESCE(r.counted_date, r.done_date), w.name, c.name,
                    COALESCE(pt.name ->> %(lang)s, pt.name ->> 'en_US'),
                    l.complete_name, UPPER(r.abc_class), partner.name,
                    COALESCE(reason.name ->> %(lang)s, reason.name ->> 'en_US'),
-                   r.within_tolerance_count, r.difference_quantity, r.book_value,
-                   r.difference_value
-              FROM stock_accuracy_count_report r
+                   CASE WHEN r.within_tolerance THEN 1 ELSE 0 END, r.difference_quantity,
+                   r.book_quantity * r.unit_cost, r.difference_value
+              FROM stock_accuracy_count_line r
               JOIN stock_warehouse w ON w.id = r.warehouse_id
               JOIN stock_accuracy_count c ON c.id = r.count_id
               JOIN product_product p ON p.id = r.product_id
@@ -274,9 +276,11 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
          LEFT JOIN res_users u ON u.id = r.counter_id
          LEFT JOIN res_partner partner ON partner.id = u.partner_id
          LEFT JOIN stock_accuracy_reason reason ON reason.id = r.reason_id
-             WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
-               AND r.date >= %(start)s AND r.date < %(end)s
-             ORDER BY r.date, r.id
+             WHERE r.state = 'done' AND r.origin_line_id IS NULL
+               AND r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
+               AND COALESCE(r.counted_date, r.done_date) >= %(start)s
+               AND COALESCE(r.counted_date, r.done_date) < %(end)s
+             ORDER BY COALESCE(r.counted_date, r.done_date), r.id
             """
         )
         self._write_detail_sheet(
@@ -387,11 +391,11 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
             SQL(
                 """
                 WITH by_reason AS (
-                    SELECT r.reason_id, COUNT(*) AS lines,
+                    SELECT r.reason_id, SUM(r.difference_count) AS lines,
                            SUM(r.difference_value_abs) AS value
                       FROM stock_accuracy_count_report r
                      WHERE r.company_id IN %(companies)s AND r.warehouse_id IN %(warehouses)s
-                       AND r.date >= %(start)s AND r.date < %(end)s AND r.difference_count = 1
+                       AND r.date >= %(start)s AND r.date < %(end)s AND r.difference_count > 0
                      GROUP BY r.reason_id
                 ), ranked AS (
                     SELECT b.*, ROW_NUMBER() OVER w AS rank,
