@@ -317,8 +317,10 @@ def _measure(ctx, lines, checked):
 
     def detail_lines(date_from):
         ctx.cr.execute(
-            """SELECT (SELECT COUNT(*) FROM stock_accuracy_count_report
-                        WHERE warehouse_id = %(wh)s AND date >= %(start)s),
+            """SELECT (SELECT COUNT(*) FROM stock_accuracy_count_line
+                        WHERE warehouse_id = %(wh)s AND state = 'done'
+                          AND origin_line_id IS NULL
+                          AND COALESCE(counted_date, done_date) >= %(start)s),
                       (SELECT COUNT(*) FROM stock_accuracy_check_report
                         WHERE warehouse_id = %(wh)s AND date >= %(start)s)""",
             {"wh": warehouse.id, "start": date_from},

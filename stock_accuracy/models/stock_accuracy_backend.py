@@ -118,7 +118,8 @@ class StockAccuracyBackend(models.Model):
     tolerance_percent = fields.Float(
         string="Tolerance (%)",
         help="Differences up to this share of Odoo's quantity are recorded but raise no "
-        "exception. Used until the item's ABC class gives a tolerance.",
+        "exception. Used for products without an ABC class in the warehouse; a product "
+        "with a class takes the tolerance of its class in the warehouse's accuracy policy.",
     )
     tolerance_qty = fields.Float(
         string="Tolerance (Quantity)",
@@ -380,18 +381,52 @@ class StockAccuracyBackend(models.Model):
         self.ensure_one()
         return self.location_ids or self.warehouse_id.lot_stock_id
 
-    def _get_tolerance(self, product, warehouse):
-        """The tolerance of ``product`` in ``warehouse`` as ``(percent, quantity)``.
+    def _get_tolerances(self, product_ids):
+        """{product_id: tolerance} for the reconciliation, one query for all products.
 
-        The one place the reconciliation asks for a tolerance: it falls back to the backend's
-        own tolerance until the ABC class policy (``stock.accuracy.policy``) gives one."""
+        A product with an ABC class in the backend's warehouse takes the tolerance of its class
+        in the warehouse's accuracy policy, as a count would: a share of Odoo's quantity, and
+        a value at the product's cost when the class has one. A product without a class takes
+        the backend's own tolerance (a share of Odoo's quantity or a quantity, the larger).
+        A tolerance is ``(percent, quantity, value, unit cost)``."""
         self.ensure_one()
-        return self.tolerance_percent, self.tolerance_qty
+        product_ids = list(product_ids)
+        fallback = (self.tolerance_percent, self.tolerance_qty, 0.0, 0.0)
+        tolerances = dict.fromkeys(product_ids, fallback)
+        policy = self.warehouse_id.accuracy_policy_id
+        if not policy or not product_ids:
+            return tolerances
+        classes = {
+            row["product_id"][0]: row["abc_class"]
+            for row in self.env["stock.accuracy.classification"]
+            .sudo()
+            .search_read(
+                [("product_id", "in", product_ids), ("warehouse_id", "=", self.warehouse_id.id)],
+                ["product_id", "abc_class"],
+            )
+        }
+        products = self.env["product.product"].with_company(self.company_id).browse(list(classes))
+        for product in products:
+            abc = classes[product.id]
+            value = policy[f"tolerance_value_{abc}"]
+            tolerances[product.id] = (
+                policy[f"tolerance_qty_{abc}"],
+                0.0,
+                value,
+                product.standard_price if value else 0.0,
+            )
+        return tolerances
+
+    def _get_tolerance(self, product, warehouse=None):
+        """The tolerance of one product (see :meth:`_get_tolerances`)."""
+        return self._get_tolerances(product.ids)[product.id]
 
     def _is_within_tolerance(self, difference, book_qty, tolerance, rounding):
-        percent, quantity = tolerance
+        percent, quantity, value, unit_cost = tolerance
         allowed = max(quantity or 0.0, abs(book_qty) * (percent or 0.0) / 100.0)
-        return abs(difference) <= allowed + rounding / 2
+        if abs(difference) > allowed + rounding / 2:
+            return False
+        return not value or abs(difference * unit_cost) <= value
 
     def _match_products(self, skus):
         """{sku: (product id, uom id, rounding)} for the skus found, one query."""

@@ -446,21 +446,25 @@ class StockAccuracySyncRun(models.Model):
         self._record_seen([vals for vals in line_vals if vals.get("_location_path")])
         self._resolve_lots(to_compare)
         book = self._book_quantities(to_compare)
-        mismatches = []
+        differing = []
         for index, vals in enumerate(to_compare):
             vals["book_qty"] = book[index]
             difference = vals["external_qty_product_uom"] - vals["book_qty"]
-            rounding = vals.pop("_rounding")
-            if float_is_zero(difference, precision_rounding=rounding):
+            if float_is_zero(difference, precision_rounding=vals["_rounding"]):
                 counters["matched_count"] += 1
                 continue
             vals["difference"] = difference
             vals["state"] = "mismatch"
+            differing.append(vals)
+        tolerances = backend._get_tolerances({vals["product_id"] for vals in differing})
+        mismatches = []
+        for vals in differing:
             counters["mismatched_count"] += 1
-            product = self.env["product.product"].browse(vals["product_id"])
-            tolerance = backend._get_tolerance(product, backend.warehouse_id)
             vals["within_tolerance"] = backend._is_within_tolerance(
-                difference, vals["book_qty"], tolerance, rounding
+                vals["difference"],
+                vals["book_qty"],
+                tolerances[vals["product_id"]],
+                vals.pop("_rounding"),
             )
             if not vals["within_tolerance"]:
                 counters["exceeded_count"] += 1
@@ -797,6 +801,7 @@ class StockAccuracySyncRun(models.Model):
         line_vals = []
         exceeded = []
         now = self.date_start
+        tolerances = backend._get_tolerances({row[0] for row in rows})
         for product_id, location_id, quantity, uom_id, rounding in rows:
             if float_is_zero(quantity, precision_rounding=rounding):
                 continue
@@ -814,10 +819,8 @@ class StockAccuracySyncRun(models.Model):
                 "as_of": now,
                 "note": self.env._("Not in the snapshot."),
             }
-            product = self.env["product.product"].browse(product_id)
-            tolerance = backend._get_tolerance(product, backend.warehouse_id)
             vals["within_tolerance"] = backend._is_within_tolerance(
-                -quantity, quantity, tolerance, rounding
+                -quantity, quantity, tolerances[product_id], rounding
             )
             counters["mismatched_count"] += 1
             counters["absent_count"] += 1

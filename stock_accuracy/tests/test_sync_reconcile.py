@@ -174,10 +174,53 @@ class TestSyncReconcile(AccuracyCommon):
     def test_tolerance_hook_gives_backend_fallback(self):
         self.backend.tolerance_qty = 2.0
         tolerance = self.backend._get_tolerance(self.pear, self.warehouse)
-        self.assertEqual(tolerance, (10.0, 2.0))
+        self.assertEqual(tolerance, (10.0, 2.0, 0.0, 0.0))
         self.assertTrue(self.backend._is_within_tolerance(2.0, 5.0, tolerance, 1.0))
         self.assertFalse(self.backend._is_within_tolerance(3.0, 5.0, tolerance, 1.0))
         self.assertTrue(self.backend._is_within_tolerance(3.0, 30.0, tolerance, 1.0))
+
+    def _classify(self, product, abc):
+        self.env["stock.accuracy.classification"].create(
+            {
+                "product_id": product.id,
+                "warehouse_id": self.warehouse.id,
+                "company_id": self.warehouse.company_id.id,
+                "abc_class": abc,
+            }
+        )
+
+    def test_class_tolerance_of_the_policy_replaces_the_backends(self):
+        # Pear: 10 in Odoo, backend tolerance 10 %. As a class A product (policy: 1 %) one
+        # more is beyond tolerance; as class C (policy: 25 %) two more are within.
+        policy = self.warehouse.accuracy_policy_id
+        policy.write({"tolerance_qty_a": 1.0, "tolerance_qty_c": 25.0, "tolerance_value_c": 0})
+        self._classify(self.pear, "a")
+        run = self._run_page([{"sku": "SA-PEAR", "quantity": 11}])
+        self.assertFalse(run.line_ids.within_tolerance)
+        self.assertTrue(run.line_ids.exception_id)
+        self.env["stock.accuracy.classification"].search(
+            [("product_id", "=", self.pear.id)]
+        ).abc_class = "c"
+        run = self._run_page([{"sku": "SA-PEAR", "quantity": 12}])
+        self.assertTrue(run.line_ids.within_tolerance)
+        self.assertFalse(run.line_ids.exception_id)
+
+    def test_class_value_tolerance_applies_at_the_product_cost(self):
+        policy = self.warehouse.accuracy_policy_id
+        policy.write({"tolerance_qty_b": 50.0, "tolerance_value_b": 15.0})
+        self._classify(self.pear, "b")
+        self.pear.standard_price = 10.0
+        # 1 more: 10 in value, within 15; 2 more: 20, beyond (though within 50 %).
+        self.assertTrue(
+            self._run_page([{"sku": "SA-PEAR", "quantity": 11}]).line_ids.within_tolerance
+        )
+        self.assertFalse(
+            self._run_page([{"sku": "SA-PEAR", "quantity": 12}]).line_ids.within_tolerance
+        )
+        self.assertEqual(
+            self.backend._get_tolerances([self.pear.id, self.apple.id]),
+            {self.pear.id: (50.0, 0.0, 15.0, 10.0), self.apple.id: (10.0, 0.0, 0.0, 0.0)},
+        )
 
     def test_products_matched_by_barcode_or_mapping_table(self):
         self.backend.product_matching = "barcode"

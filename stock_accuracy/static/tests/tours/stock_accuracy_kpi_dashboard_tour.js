@@ -11,7 +11,8 @@ registry.category("web_tour.tours").add("stock_accuracy_kpi_dashboard", {
             run: "click",
         },
         {
-            trigger: ".o_pivot_view .o_pivot",
+            // The count report's pivot, with the weighted ratios the tile links to.
+            trigger: ".o_pivot_view .o_pivot_measure_row:contains(IRA by Value)",
         },
         {
             trigger: ".o_breadcrumb .o_back_button, .o_breadcrumb .breadcrumb-item a",
