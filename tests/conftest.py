@@ -89,3 +89,42 @@ def tenant(site, request):
     name = site.copy_template(request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_"))
     yield name
     site.cluster.dropdb(name)
+
+
+# Prepended to the code a race test runs in `odoo-bin shell`: ``race(task, ...)`` runs each
+# task on a connection of its own, the way Odoo runs a request or a cron job
+# (``odoo.service.model.retrying``: a serialization failure is retried, any other database
+# error is an error), all started together behind a barrier once their snapshots are taken;
+# it returns the tasks' results and the errors raised.
+RACE_PRELUDE = """
+import threading
+from odoo import api, SUPERUSER_ID
+from odoo.service.model import retrying
+
+def race(*tasks):
+    barrier = threading.Barrier(len(tasks))
+    results, errors = [], []
+
+    def work(task):
+        try:
+            with env.registry.cursor() as cr:
+                wenv = api.Environment(cr, SUPERUSER_ID, {})
+                cr.execute("SELECT 1")  # the transaction's snapshot starts before the race
+                barrier.wait(timeout=60)
+                results.append(retrying(lambda: task(wenv), wenv))
+        except Exception as error:  # reported to the caller, which asserts there is none
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=work, args=(task,)) for task in tasks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    return results, errors
+"""
+
+
+@pytest.fixture
+def race_shell(site, tenant):
+    """Run race code (see RACE_PRELUDE) in `odoo-bin shell` on the tenant; its output."""
+    return lambda code: site.shell(tenant, RACE_PRELUDE + code)

@@ -73,6 +73,9 @@ def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):
         " WHERE column_name LIKE 'accuracy\\_%' AND table_schema = 'public'",
         "tables": "SELECT count(*) FROM information_schema.tables"
         " WHERE table_name LIKE 'stock\\_accuracy\\_%' AND table_schema = 'public'",
+        "functions and triggers": "SELECT (SELECT count(*) FROM pg_proc"
+        " WHERE proname LIKE 'stock\\_accuracy\\_%') + (SELECT count(*) FROM pg_trigger"
+        " WHERE tgname LIKE 'stock\\_accuracy\\_%')",
         "groups": "SELECT count(*) FROM res_groups g JOIN ir_module_category c"
         " ON c.id = g.category_id WHERE c.name->>'en_US' = 'Inventory Accuracy'",
     }
