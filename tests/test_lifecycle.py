@@ -39,6 +39,18 @@ def test_module_installed_on_top_of_existing_stock(site):
     )
     assert done_moves > 0 and quants > 0
     assert int(moves_before_install) > 0
+    # The SQL the module keeps besides its models: the index the export reads count lines by,
+    # the count report's daily totals and the three triggers keeping them.
+    indexes = "SELECT count(*) FROM pg_indexes WHERE indexname IN"
+    indexes += (
+        " ('stock_accuracy_count_line_counted_on_index', 'stock_accuracy_count_report_day_key')"
+    )
+    assert site.psql(db, indexes) == "2"
+    triggers = (
+        "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'stock_accuracy_count_line'::regclass"
+    )
+    triggers += " AND tgname LIKE 'stock\\_accuracy\\_count\\_report\\_day\\_%'"
+    assert site.psql(db, triggers) == "3"
 
 
 def test_upgrade_keeps_settings_and_data(site, tenant, tmp_path):

@@ -34,6 +34,9 @@ LINE_KEYS = (
     "l.counter_id",
     "l.reason_id",
 )
+KEY_COLUMNS = ", ".join(DAY_KEYS)
+MEASURE_COLUMNS = ", ".join(name for name, _type, _expr in DAY_MEASURES)
+MEASURE_SUMS = ", ".join(f"SUM({name})" for name, _type, _expr in DAY_MEASURES)
 KEY_INDEX = (
     "day, COALESCE(company_id, 0), COALESCE(warehouse_id, 0), COALESCE(abc_class, ''), "
     "COALESCE(counter_id, 0), COALESCE(reason_id, 0)"
@@ -51,20 +54,17 @@ def _upsert(changes):
     """Add the grouped ``changes`` (a SELECT of keys and signed measures) to the day table,
     in key order (concurrent transactions lock rows in the same order), skipping groups the
     statement did not change; return the ids of rows emptied by it."""
-    keys = ", ".join(DAY_KEYS)
-    sums = ", ".join(f"SUM({name})" for name, _type, _expr in DAY_MEASURES)
     changed = " OR ".join(f"SUM({name}) <> 0" for name, _type, _expr in DAY_MEASURES)
     update = ", ".join(
         f"{name} = d.{name} + EXCLUDED.{name}" for name, _type, _expr in DAY_MEASURES
     )
-    columns = ", ".join(name for name, _type, _expr in DAY_MEASURES)
     return f"""
         WITH upserted AS (
-            INSERT INTO {DAY_TABLE} AS d ({keys}, {columns})
-            SELECT {keys}, {sums} FROM ({changes}) c
-             GROUP BY {keys}
+            INSERT INTO {DAY_TABLE} AS d ({KEY_COLUMNS}, {MEASURE_COLUMNS})
+            SELECT {KEY_COLUMNS}, {MEASURE_SUMS} FROM ({changes}) c
+             GROUP BY {KEY_COLUMNS}
             HAVING {changed}
-             ORDER BY {keys}
+             ORDER BY {KEY_COLUMNS}
                 ON CONFLICT ({KEY_INDEX}) DO UPDATE SET {update}
          RETURNING d.id, d.line_count
         )
@@ -151,17 +151,14 @@ def _create_triggers():
 
 
 def _rebuild():
-    keys = ", ".join(DAY_KEYS)
-    columns = ", ".join(name for name, _type, _expr in DAY_MEASURES)
-    sums = ", ".join(f"SUM({name})" for name, _type, _expr in DAY_MEASURES)
     return (
         f"DELETE FROM {DAY_TABLE}",
         f"""
-        INSERT INTO {DAY_TABLE} ({keys}, {columns})
-        SELECT {keys}, {sums}
+        INSERT INTO {DAY_TABLE} ({KEY_COLUMNS}, {MEASURE_COLUMNS})
+        SELECT {KEY_COLUMNS}, {MEASURE_SUMS}
           FROM ({_line_groups("stock_accuracy_count_line")}) c
-         GROUP BY {keys}
-         ORDER BY {keys}
+         GROUP BY {KEY_COLUMNS}
+         ORDER BY {KEY_COLUMNS}
         """,
     )
 

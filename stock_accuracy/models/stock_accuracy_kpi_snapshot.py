@@ -450,18 +450,16 @@ class StockAccuracyKpiSnapshot(models.Model):
         """An action opening the pivot of ``model`` on the days date_from..date_to (both
         included) of its ``date`` field (a Date, or a UTC Datetime)."""
         domain = list(domain or [])
-        if self.env[model]._fields["date"].type == "date":
-            if date_from:
-                domain.append(("date", ">=", fields.Date.to_string(date_from)))
-            if date_to:
-                domain.append(("date", "<=", fields.Date.to_string(date_to)))
-        else:
-            if date_from:
-                start = datetime.combine(date_from, time.min)
-                domain.append(("date", ">=", fields.Datetime.to_string(start)))
-            if date_to:
-                end = datetime.combine(date_to + timedelta(days=1), time.min)
-                domain.append(("date", "<", fields.Datetime.to_string(end)))
+        if date_from and date_to:
+            if self.env[model]._fields["date"].type == "date":
+                start, end = fields.Date.to_string(date_from), fields.Date.to_string(date_to)
+                domain += [("date", ">=", start), ("date", "<=", end)]
+            else:
+                start, end = self._period_bounds(date_from, date_to)
+                domain += [
+                    ("date", ">=", fields.Datetime.to_string(start)),
+                    ("date", "<", fields.Datetime.to_string(end)),
+                ]
         return {
             "type": "ir.actions.act_window",
             "name": name,
