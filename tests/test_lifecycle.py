@@ -26,6 +26,36 @@ quant.action_apply_inventory()
 print('INVENTORY-OK')
 """
 
+PHYSICAL_INVENTORY_AS_ODOO = """
+warehouse = env.ref('stock.warehouse0')
+policy = warehouse.accuracy_policy_id
+assert policy, 'the existing warehouse has no policy'
+rules = ['apply_count_rules', 'lock_full_counts', 'spot_on_negative', 'spot_on_zero']
+on = [name for name in rules if policy[name]]
+assert not on, f'rules on after install: {on}'
+quant = env['stock.quant'].search([
+    ('location_id', 'child_of', warehouse.lot_stock_id.id), ('location_id.usage', '=', 'internal'),
+    ('quantity', '>', 1), ('product_id.tracking', '=', 'none')], limit=1)
+assert quant, 'no quant in the stock demo data'
+book = quant.quantity
+quant.with_context(inventory_mode=True).inventory_quantity = 0
+result = quant.action_apply_inventory()
+assert result is None, result
+assert quant.quantity == 0, quant.quantity
+assert not env['stock.accuracy.count.line'].search_count([('quant_id', '=', quant.id)])
+policy.apply_count_rules = True
+quant.with_context(inventory_mode=True).inventory_quantity = book
+result = quant.action_apply_inventory()
+assert result['res_model'] == 'stock.accuracy.reason.wizard', result
+assert quant.quantity == 0
+print('OPT-IN-OK')
+"""
+
+
+def test_installed_module_leaves_physical_inventory_to_odoo_until_turned_on(site, tenant):
+    """Installed into a populated tenant, nothing changes until a rule is turned on."""
+    assert "OPT-IN-OK" in site.shell(tenant, PHYSICAL_INVENTORY_AS_ODOO)
+
 
 def test_module_installed_on_top_of_existing_stock(site):
     db = site.template

@@ -35,7 +35,7 @@ for code in ("SYNC-020", "SYNC-021"):
     product = Product.search([("default_code", "=", code)])
     quant = Quant.with_context(inventory_mode=True).create(
         {"product_id": product.id, "location_id": stock.id, "inventory_quantity": 15})
-    quant.with_context(accuracy_skip_rules=True).action_apply_inventory()
+    quant.action_apply_inventory()
 lotted = Product.create(
     {"name": "Sync Lot", "default_code": "SYNC-LOT", "is_storable": True, "tracking": "lot"})
 for name, qty in (("L1", 3.0), ("L2", 4.0)):
@@ -126,7 +126,7 @@ product = env["product.product"].search([("default_code", "=", "SYNC-030")])
 quant = env["stock.quant"].with_context(inventory_mode=True).create(
     {"product_id": product.id, "location_id": warehouse.lot_stock_id.id,
      "inventory_quantity": 33})
-quant.with_context(accuracy_skip_rules=True).action_apply_inventory()
+quant.action_apply_inventory()
 Outbox = env["stock.accuracy.sync.outbox"]
 queued = push._queue_counts()
 queued_again = push._queue_counts()

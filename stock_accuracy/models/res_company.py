@@ -55,6 +55,33 @@ class ResCompany(models.Model):
         help="Told once when an exception is overdue, unless its routing rule names someone else.",
     )
 
+    accuracy_default_apply_count_rules = fields.Boolean(
+        string="New Warehouses: Count Rules on Physical Inventory",
+        help="New warehouses of this company start with the count rules on Physical Inventory.",
+    )
+    accuracy_default_lock_full_counts = fields.Boolean(
+        string="New Warehouses: Lock During Full Counts",
+        help="New warehouses of this company start with full counts locking their locations.",
+    )
+    accuracy_default_spot_on_negative = fields.Boolean(
+        string="New Warehouses: Count Negative Stock",
+        help="New warehouses of this company start with a spot count whenever stock goes negative.",
+    )
+    accuracy_default_spot_on_zero = fields.Boolean(
+        string="New Warehouses: Confirm Empty Locations",
+        help="New warehouses of this company start with a spot count whenever a location empties.",
+    )
+
+    def _accuracy_policy_defaults(self):
+        """The rules a new warehouse of this company starts with."""
+        self.ensure_one()
+        return {
+            "apply_count_rules": self.accuracy_default_apply_count_rules,
+            "lock_full_counts": self.accuracy_default_lock_full_counts,
+            "spot_on_negative": self.accuracy_default_spot_on_negative,
+            "spot_on_zero": self.accuracy_default_spot_on_zero,
+        }
+
     def _accuracy_plan_working_days(self, days, start):
         """The end of the ``days``-th working day after ``start``'s day, on the company's
         working schedule (calendar days when the company has none)."""

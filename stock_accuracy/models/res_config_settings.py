@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class ResConfigSettings(models.TransientModel):
@@ -27,3 +27,48 @@ class ResConfigSettings(models.TransientModel):
     accuracy_default_reason_id = fields.Many2one(
         related="company_id.accuracy_default_reason_id", readonly=False
     )
+    accuracy_default_apply_count_rules = fields.Boolean(
+        related="company_id.accuracy_default_apply_count_rules", readonly=False
+    )
+    accuracy_default_lock_full_counts = fields.Boolean(
+        related="company_id.accuracy_default_lock_full_counts", readonly=False
+    )
+    accuracy_default_spot_on_negative = fields.Boolean(
+        related="company_id.accuracy_default_spot_on_negative", readonly=False
+    )
+    accuracy_default_spot_on_zero = fields.Boolean(
+        related="company_id.accuracy_default_spot_on_zero", readonly=False
+    )
+    accuracy_rules_status = fields.Char(
+        string="Rules in Force", compute="_compute_accuracy_rules_status"
+    )
+
+    @api.depends("company_id")
+    def _compute_accuracy_rules_status(self):
+        Policy = self.env["stock.accuracy.policy"].sudo()
+        for settings in self:
+            warehouses = self.env["stock.warehouse"].search_count(
+                [("company_id", "=", settings.company_id.id)]
+            )
+            ruled = Policy.search_count(
+                [
+                    ("company_id", "=", settings.company_id.id),
+                    "|",
+                    "|",
+                    "|",
+                    ("apply_count_rules", "=", True),
+                    ("lock_full_counts", "=", True),
+                    ("spot_on_negative", "=", True),
+                    ("spot_on_zero", "=", True),
+                ]
+            )
+            settings.accuracy_rules_status = self.env._(
+                "%(ruled)s of %(total)s warehouses have a rule on",
+                ruled=ruled,
+                total=warehouses,
+            )
+
+    def action_accuracy_open_policies(self):
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "stock_accuracy.action_accuracy_policy"
+        )

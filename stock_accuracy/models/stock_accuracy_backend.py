@@ -385,9 +385,10 @@ class StockAccuracyBackend(models.Model):
         """{product_id: tolerance} for the reconciliation, one query for all products.
 
         A product with an ABC class in the backend's warehouse takes the tolerance of its class
-        in the warehouse's accuracy policy, as a count would: a share of Odoo's quantity, and
-        a value at the product's cost when the class has one. A product without a class takes
-        the backend's own tolerance (a share of Odoo's quantity or a quantity, the larger).
+        in the warehouse's accuracy policy, as a count would: a share of Odoo's quantity or its
+        absolute quantity, the larger, and a value at the product's cost when the class has
+        one. A product without a class takes the backend's own tolerance (a share of Odoo's
+        quantity or a quantity, the larger).
         A tolerance is ``(percent, quantity, value, unit cost)``."""
         self.ensure_one()
         product_ids = list(product_ids)
@@ -411,7 +412,7 @@ class StockAccuracyBackend(models.Model):
             value = policy[f"tolerance_value_{abc}"]
             tolerances[product.id] = (
                 policy[f"tolerance_qty_{abc}"],
-                0.0,
+                policy[f"tolerance_abs_qty_{abc}"],
                 value,
                 product.standard_price if value else 0.0,
             )

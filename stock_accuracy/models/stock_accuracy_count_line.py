@@ -4,7 +4,7 @@ import psycopg2
 
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, float_compare, float_is_zero, float_round
+from odoo.tools import SQL, float_compare, float_round
 
 from .stock_accuracy_policy import ABC_CLASSES
 
@@ -144,21 +144,12 @@ class StockAccuracyCountLine(models.Model):
                 line.book_quantity, diff, policies.get(line.warehouse_id.id)
             )
 
-    def _tolerance(self, policy):
-        """(quantity %, value) tolerance of the line's class in the policy."""
-        abc = self.abc_class or "c"
-        if not policy:
-            return 0.0, 0.0
-        return policy[f"tolerance_qty_{abc}"], policy[f"tolerance_value_{abc}"]
-
     def _is_within_tolerance(self, reference, diff, policy):
-        rounding = self.product_id.uom_id.rounding or 0.01
-        if float_is_zero(diff, precision_rounding=rounding):
-            return True
-        pct, value = self._tolerance(policy)
-        if float_compare(abs(diff), abs(reference) * pct / 100.0, precision_rounding=rounding) > 0:
-            return False
-        return not value or abs(diff * self.unit_cost) <= value
+        """See :meth:`stock.accuracy.policy._is_within_tolerance`, for this line's class and
+        cost."""
+        return (policy or self.env["stock.accuracy.policy"])._is_within_tolerance(
+            self.abc_class, reference, diff, self.unit_cost, self.product_id.uom_id.rounding
+        )
 
     # -- reading: blind sessions hide the book from counters ------------------------------------
     def _hide_book(self):

@@ -51,7 +51,9 @@ class StockAccuracyDemo(models.AbstractModel):
         )
         now = fields.Datetime.now()
         picking_dates = {}
+        self._share_costs(templates, warehouses.company_id)
         for wh_index, warehouse in enumerate(warehouses):
+            demo = self.with_company(warehouse.company_id)
             scale = 1.0 if wh_index == 0 else 0.6
             demand = {
                 t: int(self._monthly_demand(t, rank, rng) * scale)
@@ -75,7 +77,7 @@ class StockAccuracyDemo(models.AbstractModel):
                         continue
                     receipt_lines.append((template, qty))
                     on_hand[template] += qty
-                receipt = self._create_done_picking(
+                receipt = demo._create_done_picking(
                     warehouse.in_type_id, vendor, receipt_lines, f"{warehouse.code}{month:02d}"
                 )
                 picking_dates[receipt.id] = month_start + timedelta(hours=9)
@@ -89,7 +91,7 @@ class StockAccuracyDemo(models.AbstractModel):
                             on_hand[template] -= qty
                     if not lines:
                         continue
-                    delivery = self._create_done_picking(
+                    delivery = demo._create_done_picking(
                         warehouse.out_type_id, rng.choice(customers), lines, None
                     )
                     picking_dates[delivery.id] = month_start + timedelta(
@@ -97,6 +99,14 @@ class StockAccuracyDemo(models.AbstractModel):
                     )
         self._backdate(picking_dates)
         self._create_open_demand(warehouses[-1:], templates, customers[:1])
+
+    @api.model
+    def _share_costs(self, templates, companies):
+        """The products are shared; their cost is per company: every demo company buys them
+        at the main company's cost."""
+        for company in companies - self.env.company:
+            for template in templates:
+                template.with_company(company).standard_price = template.standard_price
 
     @api.model
     def _create_done_picking(self, picking_type, partner, lines, lot_prefix):
@@ -222,7 +232,8 @@ class StockAccuracyDemo(models.AbstractModel):
     def _create_open_demand(self, warehouses, templates, customers):
         """Leave a few deliveries waiting on products that ran out: the stock-outs."""
         for warehouse in warehouses:
-            quants = self.env["stock.quant"]._read_group(
+            demo = self.with_company(warehouse.company_id)
+            quants = demo.env["stock.quant"]._read_group(
                 [
                     ("location_id", "child_of", warehouse.lot_stock_id.id),
                     ("product_id", "in", templates.product_variant_id.ids),
@@ -230,13 +241,13 @@ class StockAccuracyDemo(models.AbstractModel):
                 ["product_id"],
                 ["quantity:sum"],
             )
-            stocked = self.env["product.product"].union(
+            stocked = demo.env["product.product"].union(
                 *[product for product, qty in quants if qty > 0]
             )
             short = (templates.product_variant_id - stocked)[:3]
             if not short:
                 continue
-            picking = self.env["stock.picking"].create(
+            picking = demo.env["stock.picking"].create(
                 {
                     "picking_type_id": warehouse.out_type_id.id,
                     "partner_id": customers.id,
@@ -267,16 +278,17 @@ class StockAccuracyDemo(models.AbstractModel):
         history, which stays unchecked), and leave one ready delivery waiting for its check."""
         customers = self.env.ref("stock.stock_location_customers")
         for warehouse in self.env["stock.warehouse"].browse(warehouse_ids):
+            demo = self.with_company(warehouse.company_id)
             (warehouse.in_type_id | warehouse.out_type_id).write(
                 {"accuracy_check_mode": "required", "accuracy_check_blind": True}
             )
-            if self.env["stock.picking"].search_count(
+            if demo.env["stock.picking"].search_count(
                 [("picking_type_id", "=", warehouse.out_type_id.id), ("origin", "=", DEMO_ORIGIN)],
                 limit=1,
             ):
                 continue
             products = (
-                self.env["stock.quant"]
+                demo.env["stock.quant"]
                 .search(
                     [
                         ("location_id", "=", warehouse.lot_stock_id.id),
@@ -290,10 +302,10 @@ class StockAccuracyDemo(models.AbstractModel):
             )
             if not products:
                 continue
-            picking = self.env["stock.picking"].create(
+            picking = demo.env["stock.picking"].create(
                 {
                     "picking_type_id": warehouse.out_type_id.id,
-                    "partner_id": self.env.company.partner_id.id,
+                    "partner_id": demo.env.company.partner_id.id,
                     "origin": DEMO_ORIGIN,
                     "location_id": warehouse.lot_stock_id.id,
                     "location_dest_id": customers.id,

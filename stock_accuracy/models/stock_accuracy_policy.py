@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, float_compare, float_is_zero
 
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
 WEEKDAY_FIELDS = (
@@ -13,8 +14,16 @@ WEEKDAY_FIELDS = (
 )
 
 
+RULE_FIELDS = ("apply_count_rules", "lock_full_counts", "spot_on_negative", "spot_on_zero")
+
+
 class StockAccuracyPolicy(models.Model):
-    """How a warehouse classifies its products and how often it counts each class."""
+    """How a warehouse classifies its products, how often it counts each class, and which of
+    the module's rules change Odoo's own flows there.
+
+    Every rule that changes what Odoo does (Physical Inventory through the count rules, the
+    lock of a full count, spot counts opened by moves) is off until an accuracy manager turns
+    it on for the warehouse; new warehouses take their company's defaults."""
 
     _name = "stock.accuracy.policy"
     _description = "Inventory Accuracy Policy"
@@ -59,9 +68,39 @@ class StockAccuracyPolicy(models.Model):
     tolerance_qty_a = fields.Float(string="Class A Tolerance (%)", default=1.0)
     tolerance_qty_b = fields.Float(string="Class B Tolerance (%)", default=2.0)
     tolerance_qty_c = fields.Float(string="Class C Tolerance (%)", default=5.0)
-    tolerance_value_a = fields.Monetary(string="Class A Tolerance Value")
-    tolerance_value_b = fields.Monetary(string="Class B Tolerance Value")
-    tolerance_value_c = fields.Monetary(string="Class C Tolerance Value")
+    tolerance_abs_qty_a = fields.Float(
+        string="Class A Tolerance (Units)",
+        digits="Product Unit of Measure",
+        help="A difference of at most this many units is within tolerance, whatever the book "
+        "quantity (a count against a book of zero too).",
+    )
+    tolerance_abs_qty_b = fields.Float(
+        string="Class B Tolerance (Units)",
+        digits="Product Unit of Measure",
+        help="A difference of at most this many units is within tolerance, whatever the book "
+        "quantity (a count against a book of zero too).",
+    )
+    tolerance_abs_qty_c = fields.Float(
+        string="Class C Tolerance (Units)",
+        digits="Product Unit of Measure",
+        help="A difference of at most this many units is within tolerance, whatever the book "
+        "quantity (a count against a book of zero too).",
+    )
+    tolerance_value_a = fields.Monetary(
+        string="Class A Tolerance Value",
+        help="When set, a difference worth more than this (at cost) is over tolerance, "
+        "whatever its quantity.",
+    )
+    tolerance_value_b = fields.Monetary(
+        string="Class B Tolerance Value",
+        help="When set, a difference worth more than this (at cost) is over tolerance, "
+        "whatever its quantity.",
+    )
+    tolerance_value_c = fields.Monetary(
+        string="Class C Tolerance Value",
+        help="When set, a difference worth more than this (at cost) is over tolerance, "
+        "whatever its quantity.",
+    )
 
     count_on_mon = fields.Boolean(string="Monday", default=True)
     count_on_tue = fields.Boolean(string="Tuesday", default=True)
@@ -101,21 +140,105 @@ class StockAccuracyPolicy(models.Model):
         "res.users",
         help="Receives an activity for every spot count of this warehouse.",
     )
+    apply_count_rules = fields.Boolean(
+        string="Count Rules on Physical Inventory",
+        help="Quantities applied in this warehouse through Odoo's Physical Inventory (and every "
+        "wizard that applies counted quantities) become count lines: within tolerance they are "
+        "applied as in Odoo, over tolerance they need a reason and an accuracy manager's "
+        "approval. Off: Odoo applies them as it always does.",
+    )
+    lock_full_counts = fields.Boolean(
+        string="Lock During Full Counts",
+        help="While a full count of this warehouse is in progress, no stock can move in or out "
+        "of the counted locations. Off: full counts do not block moves.",
+    )
     spot_on_negative = fields.Boolean(
         string="Count Negative Stock",
-        default=True,
         help="Create a spot count when a quant of this warehouse goes negative.",
     )
     spot_on_zero = fields.Boolean(
         string="Confirm Empty Locations",
-        default=True,
         help="Create a spot count when a location of this warehouse reaches zero on hand.",
+    )
+    rules_summary = fields.Char(
+        string="Rules On",
+        compute="_compute_rules_summary",
+        help="The rules of this policy that change Odoo's own flows in this warehouse.",
     )
     last_plan_date = fields.Datetime(readonly=True)
 
     _sql_constraints = [
         ("warehouse_unique", "UNIQUE(warehouse_id)", "A warehouse has one accuracy policy."),
     ]
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        """Rules not given take the company's defaults (off unless a manager set them)."""
+        companies = self.env["res.company"].browse(
+            {vals.get("company_id") or self.env.company.id for vals in vals_list}
+        )
+        defaults = {company.id: company._accuracy_policy_defaults() for company in companies}
+        vals_list = [
+            {**defaults[vals.get("company_id") or self.env.company.id], **vals}
+            for vals in vals_list
+        ]
+        return super().create(vals_list)
+
+    @api.depends(*RULE_FIELDS)
+    def _compute_rules_summary(self):
+        labels = {name: self._fields[name]._description_string(self.env) for name in RULE_FIELDS}
+        for policy in self:
+            names = [labels[name] for name in RULE_FIELDS if policy[name]]
+            policy.rules_summary = ", ".join(names) if names else self.env._("None")
+
+    @api.constrains(
+        "tolerance_qty_a",
+        "tolerance_qty_b",
+        "tolerance_qty_c",
+        "tolerance_abs_qty_a",
+        "tolerance_abs_qty_b",
+        "tolerance_abs_qty_c",
+        "tolerance_value_a",
+        "tolerance_value_b",
+        "tolerance_value_c",
+    )
+    def _check_tolerances(self):
+        for policy in self:
+            for abc, _label in ABC_CLASSES:
+                if (
+                    min(
+                        policy[f"tolerance_qty_{abc}"],
+                        policy[f"tolerance_abs_qty_{abc}"],
+                        policy[f"tolerance_value_{abc}"],
+                    )
+                    < 0
+                ):
+                    raise ValidationError(
+                        self.env._(
+                            "The tolerances of %(warehouse)s cannot be negative.",
+                            warehouse=policy.warehouse_id.display_name,
+                        )
+                    )
+
+    def _is_within_tolerance(self, abc_class, reference, diff, unit_cost, rounding):
+        """Whether a difference ``diff`` against a book of ``reference`` is within the tolerance
+        of class ``abc_class``: at most the larger of its share of the book and its absolute
+        quantity, and, when the class has a value limit, worth at most that limit at
+        ``unit_cost``. Without a policy only an exact count is within tolerance."""
+        rounding = rounding or 0.01
+        if float_is_zero(diff, precision_rounding=rounding):
+            return True
+        if not self:
+            return False
+        self.ensure_one()
+        abc = abc_class or "c"
+        allowed = max(
+            abs(reference) * self[f"tolerance_qty_{abc}"] / 100.0, self[f"tolerance_abs_qty_{abc}"]
+        )
+        if float_compare(abs(diff), allowed, precision_rounding=rounding) > 0:
+            return False
+        value = self[f"tolerance_value_{abc}"]
+        return not value or abs(diff * unit_cost) <= value
 
     @api.constrains("cutoff_a", "cutoff_b", "cutoff_c")
     def _check_cutoffs(self):
@@ -161,9 +284,33 @@ class StockAccuracyPolicy(models.Model):
             .with_context(active_test=False)
             .search([("id", "not in", covered.ids)])
         )
-        return self.sudo().create(
+        return self.sudo()._create_for_warehouses(warehouses)
+
+    @api.model
+    def _create_for_warehouses(self, warehouses):
+        """One policy per warehouse, with its company's default rules."""
+        return self.create(
             [{"warehouse_id": wh.id, "company_id": wh.company_id.id} for wh in warehouses]
         )
+
+    @api.model
+    def _ruled_warehouse_ids(self, warehouse_ids, rule):
+        """The ids among ``warehouse_ids`` whose policy has ``rule`` (a name of RULE_FIELDS)
+        on, in one query."""
+        if rule not in RULE_FIELDS:
+            raise ValueError(rule)
+        if not warehouse_ids:
+            return set()
+        self.flush_model(["warehouse_id", "active", rule])
+        self.env.cr.execute(
+            SQL(
+                "SELECT warehouse_id FROM stock_accuracy_policy"
+                " WHERE warehouse_id = ANY(%s) AND active AND %s",
+                list(warehouse_ids),
+                SQL.identifier(rule),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
 
     def _counting_weekdays(self):
         self.ensure_one()

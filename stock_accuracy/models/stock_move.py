@@ -37,16 +37,22 @@ class StockMove(models.Model):
         )
 
     def _check_accuracy_count_lock(self):
-        """Refuse moves in or out of locations under a full count in progress."""
+        """Refuse moves in or out of locations under a full count in progress, in warehouses
+        whose policy locks full counts."""
         moves = self.filtered(lambda m: not m.is_inventory)
         location_ids = moves._accuracy_location_ids()
         if not location_ids:
             return
         self.env["stock.accuracy.count"].flush_model()
+        self.env["stock.accuracy.policy"].flush_model(
+            ["warehouse_id", "lock_full_counts", "active"]
+        )
         self.env.cr.execute(
             """
             SELECT c.name, root.complete_name
               FROM stock_accuracy_count c
+              JOIN stock_accuracy_policy p ON p.warehouse_id = c.warehouse_id
+                                          AND p.lock_full_counts AND p.active
               JOIN stock_location root ON root.id = c.lock_location_id
               JOIN stock_location loc ON loc.parent_path LIKE root.parent_path || '%%'
              WHERE c.count_type = 'full' AND c.state = 'in_progress' AND c.lock_lifted IS NOT TRUE
@@ -75,21 +81,10 @@ class StockMove(models.Model):
         )
         if not lines:
             return
-        policies = (
-            self.env["stock.accuracy.policy"]
-            .sudo()
-            .search(
-                [
-                    (
-                        "warehouse_id",
-                        "in",
-                        (lines.location_id | lines.location_dest_id).warehouse_id.ids,
-                    )
-                ]
-            )
-        )
-        negative_wh = set(policies.filtered("spot_on_negative").warehouse_id.ids)
-        zero_wh = set(policies.filtered("spot_on_zero").warehouse_id.ids)
+        Policy = self.env["stock.accuracy.policy"]
+        warehouse_ids = (lines.location_id | lines.location_dest_id).warehouse_id.ids
+        negative_wh = Policy._ruled_warehouse_ids(warehouse_ids, "spot_on_negative")
+        zero_wh = Policy._ruled_warehouse_ids(warehouse_ids, "spot_on_zero")
         if not negative_wh and not zero_wh:
             return
         self.env["stock.quant"].flush_model()

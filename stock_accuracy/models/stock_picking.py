@@ -183,23 +183,23 @@ class StockPicking(models.Model):
         return self.env["stock.accuracy.check"].sudo().create({"picking_id": self.id}).sudo(False)
 
     def _accuracy_mark_prepared(self):
-        """The current user set quantities: they prepared the transfer, and a check they
-        passed or failed before no longer reflects it."""
+        """The current user set quantities of a transfer to double-check: they prepared it, and
+        a check passed or failed before no longer reflects it. Transfers without a check are
+        left as Odoo keeps them."""
         if self.env.context.get("accuracy_no_prepare") or self.env.context.get(
             "button_validate_picking_ids"
         ):
             return
-        pickings = self.filtered(lambda p: p.state not in ("done", "cancel"))
+        pickings = self.filtered(
+            lambda p: p.accuracy_check_required and p.state not in ("done", "cancel")
+        )
         if not pickings:
             return
         pickings.sudo().filtered(
             lambda p: p.accuracy_prepared_by_id.id != self.env.uid
         ).accuracy_prepared_by_id = self.env.uid
         stale = pickings.filtered(
-            lambda p: (
-                p.accuracy_check_required
-                and p.accuracy_check_state in ("passed", "failed", "overridden")
-            )
+            lambda p: p.accuracy_check_state in ("passed", "failed", "overridden")
         )
         if stale:
             stale.sudo().accuracy_override_date = False

@@ -1,12 +1,33 @@
 from odoo import api, fields, models
-from odoo.tools import float_is_zero
+from odoo.exceptions import UserError
 
+from .stock_accuracy_count_line import ApplyLinks
 from .stock_accuracy_policy import ABC_CLASSES
 
 
+class _Marker:
+    """A context value only code of this process can pass: JSON-RPC sends strings, numbers,
+    lists and dicts, never an instance of this class."""
+
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
+
+
+class HeldLines(_Marker):
+    """Collects the count lines that the count rules held back during one apply."""
+
+    def __init__(self):
+        self.lines = []
+
+
+REFUSE_HOLD = _Marker()
+
+
 class StockQuant(models.Model):
-    """Odoo's Physical Inventory, applied through the count rules: tolerance, reason codes,
-    approval and the count history."""
+    """Odoo's Physical Inventory, applied through the count rules (tolerance, reason codes,
+    approval and the count history) in the warehouses whose policy turns them on; elsewhere
+    exactly as in Odoo."""
 
     _inherit = "stock.quant"
 
@@ -83,10 +104,12 @@ class StockQuant(models.Model):
             package_id=package_id,
             package_dest_id=package_dest_id,
         )
-        line_id, reason_id = self.env.context.get("accuracy_apply_links", {}).get(
-            self.id, (False, self.accuracy_reason_id.id)
-        )
-        values.update(accuracy_count_line_id=line_id, accuracy_reason_id=reason_id)
+        links = self.env.context.get("accuracy_apply_links")
+        if not isinstance(links, ApplyLinks):
+            links = {}
+        line_id, reason_id = links.get(self.id, (False, self.accuracy_reason_id.id))
+        if line_id or reason_id:
+            values.update(accuracy_count_line_id=line_id, accuracy_reason_id=reason_id)
         return values
 
     def _accuracy_set_counted_quantities(self, quantities):
@@ -111,72 +134,120 @@ class StockQuant(models.Model):
         )
         self.browse(list(quantities)).invalidate_recordset()
 
-    def _apply_inventory(self):
-        res = super()._apply_inventory()
-        self.filtered("accuracy_reason_id").write({"accuracy_reason_id": False})
-        return res
-
-    def action_apply_inventory(self):
-        """Apply counts from the Physical Inventory screen as count lines: within tolerance
-        they are applied, over tolerance they need a reason and an accuracy manager's
-        approval. Odoo's conflict wizard comes first, as in core. Only superuser code (data
-        migrations, benchmarks) may skip the rules: a context key sent over RPC cannot."""
-        skip = self.env.context.get("accuracy_skip_rules") and self.env.su
-        if skip or self.filtered("is_outdated"):
-            return super().action_apply_inventory()
+    def _accuracy_ruled(self):
+        """The quants of this set that the count rules govern: in an internal location of a
+        warehouse whose policy turns the rules on, and not a tracked product without its lot
+        (Odoo asks about those in its own wizard)."""
         quants = self.filtered(
             lambda q: (
-                q.inventory_quantity_set
+                q.location_id.usage == "internal"
                 and q.location_id.warehouse_id
-                and q.location_id.usage == "internal"
+                and not (q.product_id.tracking != "none" and not q.lot_id)
             )
         )
-        tracked_without_lot = quants.filtered(
-            lambda q: q.product_id.tracking != "none" and not q.lot_id
-        )
-        quants -= tracked_without_lot
         if not quants:
-            return super().action_apply_inventory()
-        previews = quants._accuracy_count_lines_preview()
-        over = quants.filtered(lambda q: not previews[q.id].within_tolerance)
-        if over.filtered(lambda q: not q.accuracy_reason_id):
-            return {
-                "name": self.env._("Why do the counts differ?"),
-                "type": "ir.actions.act_window",
-                "res_model": "stock.accuracy.reason.wizard",
-                "view_mode": "form",
-                "views": [(False, "form")],
-                "target": "new",
-                "context": {
-                    "default_quant_ids": self.ids,
-                    "default_over_quant_ids": over.filtered(lambda q: not q.accuracy_reason_id).ids,
-                },
-            }
-        counts = self.env["stock.accuracy.count"]._create_from_quants(quants, previews)
-        counts.line_ids.with_context(accuracy_native=True)._settle_native()
-        quants.write({"inventory_quantity_set": False, "accuracy_reason_id": False})
-        quants.filtered(lambda q: not float_is_zero(q.inventory_quantity, 6)).write(
-            {"inventory_quantity": 0}
+            return quants
+        ruled = self.env["stock.accuracy.policy"]._ruled_warehouse_ids(
+            quants.location_id.warehouse_id.ids, "apply_count_rules"
         )
-        rest = self - quants
+        return quants.filtered(lambda q: q.location_id.warehouse_id.id in ruled)
+
+    def _apply_inventory(self):
+        """Every path that applies counted quantities ends here (Physical Inventory, Odoo's
+        conflict, tracking and quantity wizards, an edit of the on-hand quantity): where the
+        count rules are on, the quantities become count lines; within tolerance they are
+        applied as Odoo would, with their line and reason on the move, over tolerance they are
+        held for an accuracy manager's approval and the quant keeps its book. Count lines
+        themselves apply through here with their links, which only this process can hand
+        down."""
+        if isinstance(self.env.context.get("accuracy_apply_links"), ApplyLinks):
+            ruled = self.browse()
+        else:
+            ruled = self._accuracy_ruled()
+        rest = self - ruled
+        res = None
         if rest:
-            result = super(StockQuant, rest).action_apply_inventory()
-            if result:
-                return result
-        waiting = counts.line_ids.filtered(lambda ln: ln.state == "to_approve")
-        if waiting:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "warning",
-                    "message": self.env._(
-                        "%(count)s difference(s) over tolerance wait for an accuracy manager's "
-                        "approval in %(sessions)s.",
-                        count=len(waiting),
-                        sessions=", ".join(waiting.count_id.mapped("name")),
+            res = super(StockQuant, rest)._apply_inventory()
+            rest.filtered("accuracy_reason_id").write({"accuracy_reason_id": False})
+        if ruled:
+            ruled._accuracy_apply_through_count()
+        return res
+
+    def _accuracy_apply_through_count(self):
+        previews = self._accuracy_count_lines_preview()
+        over = self.filtered(lambda q: not previews[q.id].within_tolerance)
+        if over and self.env.context.get("accuracy_refuse_hold") is REFUSE_HOLD:
+            raise UserError(
+                self.env._(
+                    "These counts are over the tolerance of their class and need a reason and "
+                    "an accuracy manager's approval; apply them from Physical Inventory: "
+                    "%(quants)s",
+                    quants=", ".join(
+                        f"{q.location_id.display_name} / {q.product_id.display_name}"
+                        for q in over[:5]
                     ),
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
-        return True
+                )
+            )
+        counts = self.env["stock.accuracy.count"]._create_from_quants(self, previews)
+        counts.line_ids._settle_native()
+        held = counts.line_ids.filtered(lambda ln: ln.state == "to_approve")
+        if held:
+            quants = held.quant_id
+            quants.write({"inventory_quantity": 0, "user_id": False, "accuracy_reason_id": False})
+            quants.write({"inventory_diff_quantity": 0, "inventory_quantity_set": False})
+            collector = self.env.context.get("accuracy_held")
+            if isinstance(collector, HeldLines):
+                collector.lines.append(held)
+
+    def _set_inventory_quantity(self):
+        """Odoo applies a quantity typed in the "On Hand" column at once: where the count
+        rules are on, what is over tolerance is refused with its reason, not held unseen."""
+        return super(
+            StockQuant, self.with_context(accuracy_refuse_hold=REFUSE_HOLD)
+        )._set_inventory_quantity()
+
+    def action_apply_inventory(self):
+        """Odoo's apply, unchanged where the count rules are off. Where they are on, Odoo's
+        conflict wizard still comes first; then counts over tolerance without a reason ask for
+        one; what is within tolerance applies and returns as in Odoo, what is held for
+        approval says so."""
+        ruled = self._accuracy_ruled()
+        if not ruled:
+            return super().action_apply_inventory()
+        if not self.filtered("is_outdated"):
+            previews = ruled._accuracy_count_lines_preview()
+            missing = ruled.filtered(
+                lambda q: not previews[q.id].within_tolerance and not q.accuracy_reason_id
+            )
+            if missing and self.env.context.get("accuracy_refuse_hold") is not REFUSE_HOLD:
+                return {
+                    "name": self.env._("Why do the counts differ?"),
+                    "type": "ir.actions.act_window",
+                    "res_model": "stock.accuracy.reason.wizard",
+                    "view_mode": "form",
+                    "views": [(False, "form")],
+                    "target": "new",
+                    "context": {
+                        "default_quant_ids": self.ids,
+                        "default_over_quant_ids": missing.ids,
+                    },
+                }
+        held = HeldLines()
+        result = super(StockQuant, self.with_context(accuracy_held=held)).action_apply_inventory()
+        waiting = self.env["stock.accuracy.count.line"].union(*held.lines)
+        if result or not waiting:
+            return result
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning",
+                "message": self.env._(
+                    "%(count)s difference(s) over tolerance wait for an accuracy manager's "
+                    "approval in %(sessions)s.",
+                    count=len(waiting),
+                    sessions=", ".join(waiting.count_id.mapped("name")),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

@@ -18,16 +18,14 @@ class StockWarehouse(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         warehouses = super().create(vals_list)
-        self.env["stock.accuracy.policy"].sudo().create(
-            [{"warehouse_id": wh.id, "company_id": wh.company_id.id} for wh in warehouses]
-        )
+        self.env["stock.accuracy.policy"].sudo()._create_for_warehouses(warehouses)
         return warehouses
 
     def action_open_accuracy_policy(self):
         self.ensure_one()
-        policy = self.accuracy_policy_id or self.env["stock.accuracy.policy"].create(
-            {"warehouse_id": self.id, "company_id": self.company_id.id}
-        )
+        policy = self.accuracy_policy_id or self.env[
+            "stock.accuracy.policy"
+        ]._create_for_warehouses(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Accuracy Policy"),

@@ -13,6 +13,15 @@ class CountCommon(AccuracyCommon):
         super().setUpClass()
         cls.wh = cls.env["stock.warehouse"].create({"name": "Accuracy Test WH", "code": "ATW"})
         cls.policy = cls.wh.accuracy_policy_id
+        # The rules that change Odoo's flows are off until a manager turns them on.
+        cls.policy.write(
+            {
+                "apply_count_rules": True,
+                "lock_full_counts": True,
+                "spot_on_negative": True,
+                "spot_on_zero": True,
+            }
+        )
         cls.stock = cls.wh.lot_stock_id
         Location = cls.env["stock.location"]
         cls.zone_1 = Location.create({"name": "Z1", "location_id": cls.stock.id})

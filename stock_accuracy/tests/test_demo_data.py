@@ -55,3 +55,32 @@ class TestDemoData(TransactionCase):
         template = self.env.ref("stock_accuracy.sa_a01")
         self.assertEqual(template.with_context(lang="zh_CN").name, "工业伺服电机 2 kW")
         self.assertEqual(template.with_context(lang="en_US").name, "Industrial Servo Motor 2 kW")
+
+    def test_demo_warehouse_has_its_own_company_and_its_rules_on(self):
+        shanghai = self.env.ref("stock_accuracy.warehouse_shanghai")
+        main = self.env.ref("base.main_company")
+        self.assertEqual(shanghai.company_id, self.env.ref("stock_accuracy.company_shanghai"))
+        policy = shanghai.accuracy_policy_id
+        self.assertTrue(policy.apply_count_rules and policy.lock_full_counts)
+        self.assertTrue(policy.spot_on_negative and policy.spot_on_zero)
+        # Odoo's main demo company keeps its warehouses, and Odoo's behaviour in them.
+        demo_warehouses = self.env["ir.model.data"].search(
+            [("module", "=", "stock_accuracy"), ("model", "=", "stock.warehouse")]
+        )
+        self.assertFalse(
+            self.env["stock.warehouse"]
+            .browse(demo_warehouses.mapped("res_id"))
+            .filtered(lambda wh: wh.company_id == main)
+        )
+        main_policies = self.env["stock.accuracy.policy"].search([("company_id", "=", main.id)])
+        self.assertTrue(main_policies)
+        self.assertFalse(
+            main_policies.filtered(
+                lambda p: (
+                    p.apply_count_rules
+                    or p.lock_full_counts
+                    or p.spot_on_negative
+                    or p.spot_on_zero
+                )
+            )
+        )

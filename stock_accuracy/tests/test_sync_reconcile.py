@@ -314,8 +314,8 @@ class TestSyncOutbox(AccuracyCommon):
                 }
             )
         )
-        # A plain adjustment, without the counting rules (those are tested elsewhere).
-        quant.sudo().with_context(accuracy_skip_rules=True).action_apply_inventory()
+        # A plain adjustment: the counting rules are off in this warehouse.
+        quant.sudo().action_apply_inventory()
 
     def test_done_adjustment_queued_once_with_payload(self):
         self._adjust(7)

@@ -23,10 +23,10 @@ class StockAccuracyFullCountWizard(models.TransientModel):
     scheduled_date = fields.Date(default=fields.Date.context_today, required=True)
     counter_ids = fields.Many2many("res.users", string="Counters")
     start = fields.Boolean(
-        string="Start and Lock Now",
+        string="Start Now",
         default=True,
-        help="Start the session at once: moves in or out of the locations are blocked until "
-        "it is finished.",
+        help="Start the session at once. Where the warehouse's policy locks full counts, moves "
+        "in or out of the locations are blocked until it is finished.",
     )
 
     @api.onchange("warehouse_id")
