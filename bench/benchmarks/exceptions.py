@@ -47,12 +47,12 @@ def plant_anomalies(env, negative=NEGATIVE, orderpoints=ORDERPOINTS):
     )
     cr.execute(
         """
-        SELECT w.id, w.lot_stock_id, q.product_id, SUM(q.quantity)
+        SELECT w.id, w.company_id, w.lot_stock_id, q.product_id, SUM(q.quantity)
           FROM stock_quant q
           JOIN stock_location l ON l.id = q.location_id
           JOIN stock_warehouse w ON w.id = l.warehouse_id
          WHERE l.usage = 'internal'
-         GROUP BY w.id, w.lot_stock_id, q.product_id
+         GROUP BY w.id, w.company_id, w.lot_stock_id, q.product_id
         HAVING SUM(q.quantity) > 0
          ORDER BY q.product_id DESC, w.id LIMIT %s
         """,
@@ -62,13 +62,14 @@ def plant_anomalies(env, negative=NEGATIVE, orderpoints=ORDERPOINTS):
         [
             {
                 "warehouse_id": warehouse_id,
+                "company_id": company_id,
                 "location_id": location_id,
                 "product_id": product_id,
                 "product_min_qty": float(on_hand) + 10,
                 "product_max_qty": float(on_hand) + 20,
                 "trigger": "manual",
             }
-            for warehouse_id, location_id, product_id, on_hand in cr.fetchall()
+            for warehouse_id, company_id, location_id, product_id, on_hand in cr.fetchall()
         ]
     )
     env.flush_all()
