@@ -2,8 +2,9 @@
 
 Demo records that have stock history (products, their categories, the demo company and its
 warehouse) cannot be deleted when the module is uninstalled. Instead of letting Odoo fail on
-them, the uninstall hook parks their external ids under a module name of their own, so they stay as ordinary data; a later
-install picks them up again and updates them instead of creating duplicates.
+them, the uninstall hook parks their external ids under a module name of their own, so they
+stay as ordinary data; a later install picks them up again and updates them instead of
+creating duplicates.
 """
 
 from .models.stock_accuracy_count_report import DAY_FUNCTION, DAY_TABLE
