@@ -1,5 +1,11 @@
 """A throwaway PostgreSQL cluster: initdb in a temporary folder, started on a free loopback port,
-always stopped and removed again. Never touches a server that is already running."""
+always stopped and removed again. Never touches a server that is already running.
+
+The cluster's folder (data, server log, Unix socket) is made in the system's temporary folder,
+not in the clone: run as root, the harness runs initdb and postgres as the `postgres` user,
+which cannot enter a clone inside a private folder such as /root, and a socket path inside a
+deep clone can pass the 107-byte limit of Unix sockets. Clients connect over TCP to 127.0.0.1.
+"""
 
 import os
 import pwd
@@ -21,8 +27,23 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def temp_roots(fallback=None):
+    """Folders to make a cluster's folder in, in order: $TMPDIR, /tmp, /var/tmp, then fallback."""
+    roots = [os.environ.get("TMPDIR"), "/tmp", "/var/tmp", fallback]
+    found = []
+    for root in roots:
+        if root and Path(root).is_dir() and Path(root).resolve() not in found:
+            found.append(Path(root).resolve())
+    return found
+
+
 class Cluster:
-    """Context manager owning one PostgreSQL cluster."""
+    """Context manager owning one PostgreSQL cluster.
+
+    parent: a folder to make the cluster's folder in when no temporary folder fits (default
+    $STOCK_ACCURACY_WORK or .work); port: the TCP port (default: a free one); keep: leave the
+    folder behind when stopping.
+    """
 
     def __init__(self, parent=None, port=None, keep=False):
         self.parent = Path(parent or os.environ.get("STOCK_ACCURACY_WORK", ".work"))
@@ -42,6 +63,32 @@ class Cluster:
             entry = pwd.getpwnam("postgres")
             os.chown(path, entry.pw_uid, entry.pw_gid)
 
+    def _owner_can_use(self, path):
+        """Whether the server's user can enter and write path (every parent folder included)."""
+        if os.geteuid() != 0:
+            return os.access(path, os.W_OK | os.X_OK)
+        proc = subprocess.run(
+            self._as_owner(["test", "-w", str(path), "-a", "-x", str(path)]),
+            capture_output=True,
+            check=False,
+        )
+        return proc.returncode == 0
+
+    def _make_dir(self):
+        """A new folder, mode 700, owned by the server's user, that this user can use."""
+        candidates = temp_roots(self.parent)
+        for root in candidates:
+            try:
+                path = Path(tempfile.mkdtemp(prefix="stock-accuracy-pg-", dir=root))
+            except OSError:
+                continue
+            self._chown(path)
+            if self._owner_can_use(path):
+                return path
+            shutil.rmtree(path, ignore_errors=True)
+        tried = ", ".join(str(root) for root in candidates)
+        raise RuntimeError(f"no folder the PostgreSQL server's user can write to among: {tried}")
+
     @property
     def datadir(self):
         return self.dir / "data"
@@ -53,9 +100,7 @@ class Cluster:
     def start(self):
         self.parent.mkdir(parents=True, exist_ok=True)
         self.parent = self.parent.resolve()
-        self.dir = Path(tempfile.mkdtemp(prefix="pg-", dir=self.parent))
-        os.chmod(self.dir, 0o755)
-        self._chown(self.dir)
+        self.dir = self._make_dir()
         log = self.dir / "initdb.log"
         with open(log, "wb") as out:
             proc = subprocess.run(
