@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .stock_accuracy_policy import RULE_FIELDS
+
 
 class StockWarehouse(models.Model):
     _inherit = "stock.warehouse"
@@ -11,9 +13,17 @@ class StockWarehouse(models.Model):
         "stock.accuracy.policy", compute="_compute_accuracy_policy_id"
     )
 
+    accuracy_rules_on = fields.Integer(
+        string="Accuracy Rules On",
+        compute="_compute_accuracy_policy_id",
+        help="How many of the rules that change Odoo's flows this warehouse's policy turns on.",
+    )
+
     def _compute_accuracy_policy_id(self):
         for warehouse in self:
-            warehouse.accuracy_policy_id = warehouse.accuracy_policy_ids[:1]
+            policy = warehouse.accuracy_policy_ids[:1]
+            warehouse.accuracy_policy_id = policy
+            warehouse.accuracy_rules_on = sum(bool(policy[name]) for name in RULE_FIELDS)
 
     @api.model_create_multi
     def create(self, vals_list):

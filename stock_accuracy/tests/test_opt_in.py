@@ -34,6 +34,8 @@ class TestOptIn(CountingCommon):
         self.assertFalse(policy.spot_on_negative)
         self.assertFalse(policy.spot_on_zero)
         self.assertEqual(policy.rules_summary, "None")
+        self.assertEqual(self.plain_wh.accuracy_rules_on, 0)
+        self.assertEqual(self.wh.accuracy_rules_on, 4)
 
     def test_new_warehouse_takes_the_company_defaults(self):
         self.env.company.write(
