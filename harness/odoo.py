@@ -1,5 +1,6 @@
 """Odoo databases for the harness: configuration files, installs, upgrades, checks."""
 
+import configparser
 import os
 import subprocess
 import sys
@@ -10,8 +11,11 @@ ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo18"))
 MODULE = "stock_accuracy"
 
 
-def addons_path():
-    return ",".join([str(ODOO_PATH / "addons"), str(ODOO_PATH / "odoo" / "addons"), str(ROOT)])
+def addons_path(module_root=ROOT):
+    """Odoo's addons, then the folder holding the module (this tree, or another copy of it)."""
+    return ",".join(
+        [str(ODOO_PATH / "addons"), str(ODOO_PATH / "odoo" / "addons"), str(module_root)]
+    )
 
 
 def write_config(cluster, path, http_port=8069, extra=None):
@@ -39,6 +43,17 @@ def write_config(cluster, path, http_port=8069, extra=None):
     return Path(path)
 
 
+def derive_config(source, path, **overrides):
+    """A copy of the configuration file ``source`` with some options changed (another
+    addons_path for another version of the module, say)."""
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(source)
+    parser["options"].update({key: str(value) for key, value in overrides.items()})
+    with open(path, "w") as out:
+        parser.write(out)
+    return Path(path)
+
+
 def odoo_bin(config, *args, log=None, env=None, check=True):
     argv = [sys.executable, str(ODOO_PATH / "odoo-bin"), "-c", str(config), *args]
     stdout = open(log, "ab") if log else None  # noqa: SIM115 - closed below
@@ -58,9 +73,9 @@ def module_state(cluster, dbname, module=MODULE):
     return cluster.psql(dbname, f"SELECT state FROM ir_module_module WHERE name = '{module}'")
 
 
-def install(cluster, config, dbname, modules, demo=True, log=None):
+def install(cluster, config, dbname, modules, demo=True, log=None, extra_args=()):
     """Install modules into a database (created by Odoo if missing) and prove they installed."""
-    args = ["-d", dbname, "-i", ",".join(modules), "--stop-after-init", "--no-http"]
+    args = ["-d", dbname, "-i", ",".join(modules), "--stop-after-init", "--no-http", *extra_args]
     if not demo:
         args.append("--without-demo=all")
     odoo_bin(config, *args, log=log)

@@ -28,6 +28,11 @@ class OdooSite:
         self.config = Path(config)
         self.template = template
 
+    def with_config(self, config):
+        """The same cluster and template seen through another Odoo configuration (another
+        version of the module, say)."""
+        return OdooSite(self.cluster, config, self.template)
+
     def copy_template(self, prefix="t"):
         name = f"{prefix}_{uuid.uuid4().hex[:8]}"
         self.cluster.createdb(name, template=self.template)
