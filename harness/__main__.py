@@ -9,7 +9,7 @@ import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from . import odoo
+from . import core_suites, odoo
 from .pg import Cluster, free_port
 
 ROOT = odoo.ROOT
@@ -108,7 +108,8 @@ def cmd_test(options):
             extra={"log_level": "warn", "logfile": "False"},
         )
         try:
-            prepare_test_database(cluster, config, log)
+            if not options.core_only:
+                prepare_test_database(cluster, config, log)
         except RuntimeError as exc:
             print(f"FAILED: {exc}", file=sys.stderr)
             print("0 passed, 1 failed")
@@ -121,7 +122,7 @@ def cmd_test(options):
             SA_TEST_PG_DIR=str(cluster.dir),
         )
         selection = options.k or []
-        if not options.root_only:
+        if not options.root_only and not options.core_only:
             step("module tests (pytest-odoo, real Odoo + PostgreSQL + Chromium)")
             junit = WORK / "junit-module.xml"
             junit.unlink(missing_ok=True)
@@ -147,7 +148,7 @@ def cmd_test(options):
             if not junit.exists() or counts["passed"] + counts["failed"] == 0:
                 counts["failed"] += 1
             totals = {key: totals[key] + counts[key] for key in totals}
-        if not options.module_only:
+        if not options.module_only and not options.core_only:
             step("root tests (packaging, lifecycle, files, services)")
             junit = WORK / "junit-root.xml"
             junit.unlink(missing_ok=True)
@@ -156,6 +157,10 @@ def cmd_test(options):
             step("root tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts))
             if not junit.exists() or counts["passed"] + counts["failed"] == 0:
                 counts["failed"] += 1
+            totals = {key: totals[key] + counts[key] for key in totals}
+        if not options.module_only and not options.root_only:
+            step("core gate: Odoo's own suites without and with the module")
+            counts = core_suites.run(cluster, WORK, env, step, options.suites, selection)
             totals = {key: totals[key] + counts[key] for key in totals}
     if not ok:
         totals["failed"] += 1
@@ -259,8 +264,16 @@ def main(argv=None):
     sub = parser.add_subparsers(dest="command", required=True)
     test = sub.add_parser("test", help="lint, then every test on a throwaway cluster")
     test.add_argument("--no-lint", action="store_true")
-    test.add_argument("--module-only", action="store_true")
-    test.add_argument("--root-only", action="store_true")
+    only = test.add_mutually_exclusive_group()
+    only.add_argument("--module-only", action="store_true", help="only the module tests")
+    only.add_argument("--root-only", action="store_true", help="only the root tests")
+    only.add_argument("--core-only", action="store_true", help="only the gate of Odoo's suites")
+    test.add_argument(
+        "--suites",
+        type=core_suites.parse_suites,
+        default=core_suites.SUITES,
+        help=f"the gate's suites, comma-separated (default {','.join(core_suites.SUITES)})",
+    )
     test.add_argument("-k", nargs=1, type=lambda v: f"-k={v}", help="pytest -k selection")
     demo = sub.add_parser("demo", help="serve a demo database on http://127.0.0.1:8069")
     demo.add_argument("--port", type=int, default=8069)

@@ -14,7 +14,6 @@ class StockWarehouse(models.Model):
     )
 
     accuracy_rules_on = fields.Integer(
-        string="Accuracy Rules On",
         compute="_compute_accuracy_policy_id",
         help="How many of the rules that change Odoo's flows this warehouse's policy turns on.",
     )
