@@ -101,6 +101,26 @@ class StockAccuracyDemo(models.AbstractModel):
         self._create_open_demand(warehouses[-1:], templates, customers[:1])
 
     @api.model
+    def _adopt_company_warehouse(self, company_id, xml_name, name, code):
+        """Name the warehouse Odoo made for a new demo company and give it the xml id
+        ``stock_accuracy.<xml_name>`` (one is created when the company has none); kept when
+        the xml id already exists (a reinstall)."""
+        xml_id = f"stock_accuracy.{xml_name}"
+        if self.env.ref(xml_id, raise_if_not_found=False):
+            return
+        company = self.env["res.company"].browse(company_id)
+        Warehouse = self.env["stock.warehouse"].with_company(company)
+        warehouse = Warehouse.search([("company_id", "=", company.id)], limit=1)
+        values = {"name": name, "code": code, "partner_id": company.partner_id.id}
+        if warehouse:
+            warehouse.write(values)
+        else:
+            warehouse = Warehouse.create(dict(values, company_id=company.id))
+        self.env["ir.model.data"]._update_xmlids(
+            [{"xml_id": xml_id, "record": warehouse, "noupdate": True}]
+        )
+
+    @api.model
     def _share_costs(self, templates, companies):
         """The products are shared; their cost is per company: every demo company buys them
         at the main company's cost."""
