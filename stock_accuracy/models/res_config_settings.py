@@ -51,16 +51,7 @@ class ResConfigSettings(models.TransientModel):
                 [("company_id", "=", settings.company_id.id)]
             )
             ruled = Policy.search_count(
-                [
-                    ("company_id", "=", settings.company_id.id),
-                    "|",
-                    "|",
-                    "|",
-                    ("apply_count_rules", "=", True),
-                    ("lock_full_counts", "=", True),
-                    ("spot_on_negative", "=", True),
-                    ("spot_on_zero", "=", True),
-                ]
+                [("company_id", "=", settings.company_id.id), *Policy._any_rule_on_domain()]
             )
             settings.accuracy_rules_status = self.env._(
                 "%(ruled)s of %(total)s warehouses have a rule on",

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL, float_compare, float_is_zero
 
 ABC_CLASSES = [("a", "A"), ("b", "B"), ("c", "C")]
@@ -292,6 +293,11 @@ class StockAccuracyPolicy(models.Model):
         return self.create(
             [{"warehouse_id": wh.id, "company_id": wh.company_id.id} for wh in warehouses]
         )
+
+    @api.model
+    def _any_rule_on_domain(self):
+        """Policies with at least one rule of RULE_FIELDS on."""
+        return expression.OR([[(name, "=", True)] for name in RULE_FIELDS])
 
     @api.model
     def _ruled_warehouse_ids(self, warehouse_ids, rule):
