@@ -2,6 +2,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from odoo import fields, models
 
+from .stock_accuracy_policy import RULE_FIELDS
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -75,12 +77,7 @@ class ResCompany(models.Model):
     def _accuracy_policy_defaults(self):
         """The rules a new warehouse of this company starts with."""
         self.ensure_one()
-        return {
-            "apply_count_rules": self.accuracy_default_apply_count_rules,
-            "lock_full_counts": self.accuracy_default_lock_full_counts,
-            "spot_on_negative": self.accuracy_default_spot_on_negative,
-            "spot_on_zero": self.accuracy_default_spot_on_zero,
-        }
+        return {name: self[f"accuracy_default_{name}"] for name in RULE_FIELDS}
 
     def _accuracy_plan_working_days(self, days, start):
         """The end of the ``days``-th working day after ``start``'s day, on the company's
