@@ -1,4 +1,5 @@
 from . import ir_sequence
+from . import stock_accuracy_guarded
 from . import res_company
 from . import res_config_settings
 from . import stock_accuracy_check
