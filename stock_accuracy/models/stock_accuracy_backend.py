@@ -36,7 +36,7 @@ class StockAccuracyBackend(models.Model):
 
     _name = "stock.accuracy.backend"
     _description = "External Stock System"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "stock.accuracy.guarded"]
     _order = "sequence, name, id"
     _check_company_auto = True
 
@@ -571,7 +571,12 @@ class StockAccuracyBackend(models.Model):
                     backend=self.name,
                 )
             )
-        run = self.env["stock.accuracy.sync.run"].sudo().create({"backend_id": self.id})
+        run = (
+            self.env["stock.accuracy.sync.run"]
+            .sudo()
+            ._accuracy_internal()
+            .create({"backend_id": self.id})
+        )
         self.sudo().last_run_id = run
         return run.with_env(self.env)
 

@@ -7,6 +7,7 @@ class StockAccuracyBackendLocation(models.Model):
     looked up by location barcode under the backend's mirrored locations."""
 
     _name = "stock.accuracy.backend.location"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "External Location Mapping"
     _order = "backend_id, external_code"
     _rec_name = "external_code"

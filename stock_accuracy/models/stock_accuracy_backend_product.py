@@ -5,6 +5,7 @@ class StockAccuracyBackendProduct(models.Model):
     """How an external system names a product, for backends that match products by table."""
 
     _name = "stock.accuracy.backend.product"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "External Product Mapping"
     _order = "backend_id, external_code"
     _rec_name = "external_code"

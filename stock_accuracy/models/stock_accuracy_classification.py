@@ -8,6 +8,7 @@ class StockAccuracyClassification(models.Model):
     """The ABC class of a product in a warehouse."""
 
     _name = "stock.accuracy.classification"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "ABC Classification"
     _check_company_auto = True
     _order = "warehouse_id, rank, product_id"
@@ -54,10 +55,11 @@ class StockAccuracyClassification(models.Model):
             raise AccessError(self.env._("Only accuracy managers can change ABC classes."))
 
     def write(self, vals):
+        self._accuracy_check_write(set(vals))
         if "abc_class" in vals:
             self._check_manager()
             vals = dict(vals, pinned=True)
-        return super().write(vals)
+        return super(StockAccuracyClassification, self._accuracy_internal()).write(vals)
 
     def action_pin(self, abc_class):
         """Pin a class by hand: recomputation keeps it until unpinned."""
@@ -67,7 +69,7 @@ class StockAccuracyClassification(models.Model):
     def action_unpin(self):
         self._check_manager()
         for line in self:
-            super(StockAccuracyClassification, line).write(
+            super(StockAccuracyClassification, line._accuracy_internal()).write(
                 {"pinned": False, "abc_class": line.computed_class or "c"}
             )
         return True
@@ -91,6 +93,7 @@ class StockAccuracyClassification(models.Model):
         run = (
             self.env["stock.accuracy.classification.run"]
             .sudo()
+            ._accuracy_internal()
             .create(
                 {
                     "user_id": self.env.uid,
@@ -250,7 +253,7 @@ class StockAccuracyClassification(models.Model):
         self.invalidate_model()
         self.env["stock.accuracy.classification.change"].invalidate_model()
         run.invalidate_recordset()
-        run.write(
+        run._accuracy_internal().write(
             {
                 "count_a": count_a,
                 "count_b": count_b,

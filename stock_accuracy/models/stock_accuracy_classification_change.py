@@ -7,6 +7,7 @@ class StockAccuracyClassificationChange(models.Model):
     """A product whose class a classification run changed."""
 
     _name = "stock.accuracy.classification.change"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "ABC Classification Change"
     _order = "run_id desc, warehouse_id, product_id"
 
@@ -18,3 +19,7 @@ class StockAccuracyClassificationChange(models.Model):
     company_id = fields.Many2one("res.company", required=True)
     old_class = fields.Selection(ABC_CLASSES, string="Previous Class")
     new_class = fields.Selection(ABC_CLASSES)
+
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()

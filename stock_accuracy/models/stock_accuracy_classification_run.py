@@ -5,6 +5,7 @@ class StockAccuracyClassificationRun(models.Model):
     """One computation of the ABC classes: who ran it, when, and what changed."""
 
     _name = "stock.accuracy.classification.run"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "ABC Classification Run"
     _order = "date desc, id desc"
     _rec_name = "date"
@@ -23,6 +24,10 @@ class StockAccuracyClassificationRun(models.Model):
     change_ids = fields.One2many(
         "stock.accuracy.classification.change", "run_id", string="Changes", readonly=True
     )
+
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()
 
     def _action_open(self):
         self.ensure_one()

@@ -9,7 +9,7 @@ class StockAccuracyCount(models.Model):
 
     _name = "stock.accuracy.count"
     _description = "Count Session"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "stock.accuracy.guarded"]
     _check_company_auto = True
     _order = "scheduled_date desc, id desc"
 
@@ -90,11 +90,17 @@ class StockAccuracyCount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._accuracy_check_create(vals_list)
         new = self.env._("New")
         unnamed = [vals for vals in vals_list if not vals.get("name") or vals["name"] == new]
         for vals, name in zip(unnamed, self._next_names(len(unnamed)), strict=True):
             vals["name"] = name
-        return super().create(vals_list)
+        # The values were judged above; the name and defaults are the system's.
+        return (
+            super(StockAccuracyCount, self._accuracy_internal())
+            .create(vals_list)
+            .with_env(self.env)
+        )
 
     @api.model
     def _next_names(self, number):
@@ -115,12 +121,70 @@ class StockAccuracyCount(models.Model):
             return ["/"] * number
         return sequence.sudo()._accuracy_next_many(number)
 
-    def write(self, vals):
-        if {"lock_lifted", "lock_location_id"} & set(vals) and not (
-            self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager")
-        ):
-            raise AccessError(self.env._("Only accuracy managers can change a count lock."))
-        return super().write(vals)
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_is_finished(self):
+        return self.state in ("done", "cancel")
+
+    def _accuracy_is_manager(self):
+        return self.env.user.has_group("stock_accuracy.group_accuracy_manager")
+
+    def _accuracy_is_assigned(self, user=None):
+        """Whether ``user`` (the current one) counts this session: one of its counters, or
+        any Counter of its company when the session names none."""
+        self.ensure_one()
+        user = user or self.env.user
+        if self.counter_ids:
+            return user in self.counter_ids
+        return user.has_group("stock_accuracy.group_accuracy_counter") and (
+            self.company_id in user.company_ids
+        )
+
+    def _accuracy_allowed_fields(self):
+        allowed = set()
+        if self._accuracy_is_manager():
+            if self.state == "draft":
+                allowed |= super()._accuracy_allowed_fields()
+            else:
+                allowed |= {"counter_ids", "scheduled_date", "origin", "line_ids"}
+        if self.state == "in_progress" and self._accuracy_is_assigned():
+            # Counting through the session's form: each line's own policy judges its values.
+            allowed.add("line_ids")
+        return allowed
+
+    def _accuracy_check_unlink(self):
+        started = self.filtered(lambda c: c.state != "draft")
+        if started:
+            raise UserError(
+                self.env._(
+                    "Only a draft session can be deleted; cancel the others: %(names)s.",
+                    names=", ".join(started[:5].mapped("name")),
+                )
+            )
+
+    def unlink(self):
+        self._accuracy_check_write_access_unlink()
+        lines = self.line_ids
+        if lines:
+            lines._accuracy_internal().unlink()
+        return super().unlink()
+
+    def _accuracy_check_write_access_unlink(self):
+        if not self._accuracy_on_internal_path():
+            self.check_access("unlink")
+            self._accuracy_check_unlink()
+
+    def _accuracy_check_counter(self):
+        """Refuse counting in these sessions to users who do not count them."""
+        for count in self:
+            if not (count._accuracy_is_assigned() or count._accuracy_is_manager()):
+                raise AccessError(
+                    self.env._(
+                        "%(name)s is counted by %(counters)s; you are not assigned to it.",
+                        name=count.name,
+                        counters=", ".join(count.counter_ids.mapped("name"))
+                        or self.env._("its warehouse's counters"),
+                    )
+                )
 
     def action_start(self):
         for count in self:
@@ -128,7 +192,8 @@ class StockAccuracyCount(models.Model):
                 raise UserError(
                     self.env._("Only a draft session can start: %(name)s.", name=count.name)
                 )
-        self.write({"state": "in_progress"})
+        self._accuracy_check_counter()
+        self._accuracy_internal().write({"state": "in_progress"})
         return True
 
     def action_submit(self):
@@ -142,9 +207,10 @@ class StockAccuracyCount(models.Model):
                         name=count.name,
                     )
                 )
+        self._accuracy_check_counter()
         lines = self.line_ids.filtered(lambda ln: ln.state != "cancel")
         lines._check_counted()
-        self.write({"state": "to_approve"})
+        self._accuracy_internal().write({"state": "to_approve"})
         lines.filtered(lambda ln: ln.state == "counted")._settle_counted()
         self._check_done()
         return True
@@ -158,13 +224,18 @@ class StockAccuracyCount(models.Model):
             )
         )
         if finished:
-            finished.sudo().write({"state": "done"})
+            finished.sudo()._accuracy_internal().write({"state": "done"})
 
     def action_cancel(self):
+        if not self._accuracy_is_manager():
+            raise AccessError(self.env._("Only accuracy managers cancel count sessions."))
         if self.filtered(lambda c: c.state == "done"):
             raise UserError(self.env._("A finished count session cannot be cancelled."))
-        self.write({"state": "cancel"})
-        self.line_ids.filtered(lambda ln: ln.state != "done").write({"state": "cancel"})
+        self.check_access("write")
+        self._accuracy_internal().write({"state": "cancel"})
+        self.line_ids.filtered(lambda ln: ln.state != "done")._accuracy_internal().write(
+            {"state": "cancel"}
+        )
         return True
 
     @api.model
@@ -210,7 +281,7 @@ class StockAccuracyCount(models.Model):
                     ],
                 }
             )
-        return self.sudo().create(vals_list)
+        return self.sudo()._accuracy_internal().create(vals_list).with_env(self.sudo().env)
 
     # -- scanning -------------------------------------------------------------------------------
     def _scan_line_data(self, line, delta=False):
@@ -259,6 +330,7 @@ class StockAccuracyCount(models.Model):
         nothing. A counted line comes back as a delta (id, quantity, state) when it was on the
         list, in full when the scan added it."""
         self.ensure_one()
+        self._accuracy_check_counter()
         if self.state != "in_progress":
             return self._scan_error(self.env._("This session is not in progress."))
         barcode = (barcode or "").strip()
@@ -362,6 +434,7 @@ class StockAccuracyCount(models.Model):
             line = (
                 self.env["stock.accuracy.count.line"]
                 .sudo()
+                ._accuracy_internal()
                 .create(
                     {
                         "count_id": self.id,
@@ -386,6 +459,7 @@ class StockAccuracyCount(models.Model):
     def action_set_line_quantity(self, line_id, quantity):
         """Type a counted quantity on the scanning screen."""
         self.ensure_one()
+        self._accuracy_check_counter()
         line = self.line_ids.filtered(lambda ln: ln.id == line_id)
         if not line:
             return self._scan_error(self.env._("This line is not in the session."))
@@ -409,7 +483,8 @@ class StockAccuracyCount(models.Model):
     def action_lift_lock(self):
         if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise AccessError(self.env._("Only accuracy managers can lift a count lock."))
-        self.write({"lock_lifted": True})
+        self.check_access("write")
+        self._accuracy_internal().write({"lock_lifted": True})
         for count in self:
             count.message_post(body=self.env._("Stock moves are allowed again during this count."))
         return True
@@ -417,7 +492,8 @@ class StockAccuracyCount(models.Model):
     def action_restore_lock(self):
         if not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
             raise AccessError(self.env._("Only accuracy managers can lock a count."))
-        self.write({"lock_lifted": False})
+        self.check_access("write")
+        self._accuracy_internal().write({"lock_lifted": False})
         return True
 
     def action_print_count_sheet(self):
@@ -506,7 +582,7 @@ class StockAccuracyCount(models.Model):
                     ],
                 }
             )
-        counts = self.sudo().create(vals_list)
+        counts = self.sudo()._accuracy_internal().create(vals_list).with_env(self.sudo().env)
         for count in counts:
             policy = count.warehouse_id.accuracy_policy_id
             user = (
@@ -577,7 +653,8 @@ class StockAccuracyCount(models.Model):
             [(q.product_id.id, warehouse.id) for q in quants]
         )
         policy = warehouse.accuracy_policy_id
-        return self.create(
+        self.check_access("create")
+        return self._accuracy_internal().create(
             {
                 "warehouse_id": warehouse.id,
                 "company_id": warehouse.company_id.id,

@@ -3,19 +3,15 @@ from datetime import timedelta
 import psycopg2
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, float_compare, float_round
 
 from .stock_accuracy_policy import ABC_CLASSES
 
-# Fields a counter of a blind session never reads.
-BOOK_FIELDS = (
-    "book_quantity",
-    "difference_quantity",
-    "difference_value",
-    "within_tolerance",
-    "applied_quantity",
-)
+# The book side of a count (book, difference, value, tolerance, applied and recount figures):
+# only accuracy managers read these fields, through every ORM path (read, search, ordering,
+# grouping, export); others read the ``shown_*`` fields, empty while a session is blind.
+BOOK_GROUP = "stock_accuracy.group_accuracy_manager"
 # The quantity on hand of count line ``l``'s item (location, product, lot, package, owner).
 BOOK_QUANTITY_SQL = SQL(
     """
@@ -58,11 +54,20 @@ class StockAccuracyCountLine(models.Model):
 
     _name = "stock.accuracy.count.line"
     _description = "Count Line"
+    _inherit = ["stock.accuracy.guarded"]
     _check_company_auto = True
     _order = "count_id, sequence, id"
+    _accuracy_system_fields = (
+        "state",
+        "counter_id",
+        "counted_date",
+        "abc_class",
+        "quant_id",
+        "move_ids",
+    )
 
     count_id = fields.Many2one(
-        "stock.accuracy.count", required=True, ondelete="cascade", index=True
+        "stock.accuracy.count", required=True, ondelete="restrict", index=True
     )
     sequence = fields.Integer(default=10)
     company_id = fields.Many2one(related="count_id.company_id", store=True, index=True)
@@ -76,7 +81,7 @@ class StockAccuracyCountLine(models.Model):
     quant_id = fields.Many2one("stock.quant", ondelete="set null")
     abc_class = fields.Selection(ABC_CLASSES, string="Class")
     state = fields.Selection(LINE_STATES, default="todo", required=True, index=True)
-    book_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
+    book_quantity = fields.Float(digits="Product Unit of Measure", readonly=True, groups=BOOK_GROUP)
     counted_quantity = fields.Float(digits="Product Unit of Measure")
     counter_id = fields.Many2one("res.users", string="Counted By")
     counted_date = fields.Datetime(
@@ -93,9 +98,19 @@ class StockAccuracyCountLine(models.Model):
         compute="_compute_difference",
         store=True,
         aggregator="sum",
+        groups=BOOK_GROUP,
     )
-    difference_value = fields.Monetary(compute="_compute_difference", store=True, aggregator="sum")
-    within_tolerance = fields.Boolean(compute="_compute_difference", store=True)
+    difference_value = fields.Monetary(
+        compute="_compute_difference", store=True, aggregator="sum", groups=BOOK_GROUP
+    )
+    within_tolerance = fields.Boolean(compute="_compute_difference", store=True, groups=BOOK_GROUP)
+    # What others see of the book: the same figures, empty while the session is blind and open.
+    shown_book_quantity = fields.Float(
+        string="Book Quantity", digits="Product Unit of Measure", compute="_compute_shown"
+    )
+    shown_difference_quantity = fields.Float(
+        string="Difference", digits="Product Unit of Measure", compute="_compute_shown"
+    )
     # The recount loop
     origin_line_id = fields.Many2one(
         "stock.accuracy.count.line",
@@ -107,13 +122,16 @@ class StockAccuracyCountLine(models.Model):
     recount_line_id = fields.Many2one(
         "stock.accuracy.count.line", string="Recount", readonly=True, ondelete="set null"
     )
-    recount_quantity = fields.Float(digits="Product Unit of Measure", readonly=True)
+    recount_quantity = fields.Float(
+        digits="Product Unit of Measure", readonly=True, groups=BOOK_GROUP
+    )
     recounter_id = fields.Many2one("res.users", string="Recounted By", readonly=True)
     recount_date = fields.Datetime(string="Recounted On", readonly=True)
     recount_book_quantity = fields.Float(
         digits="Product Unit of Measure",
         readonly=True,
         string="Book Quantity at Recount",
+        groups=BOOK_GROUP,
     )
     recount_round = fields.Integer(string="Recounts", readonly=True)
     # Settlement
@@ -125,6 +143,7 @@ class StockAccuracyCountLine(models.Model):
     applied_quantity = fields.Float(
         digits="Product Unit of Measure",
         readonly=True,
+        groups=BOOK_GROUP,
         help="The quantity set on the book: the count plus what moved since it was taken.",
     )
     approver_id = fields.Many2one("res.users", string="Approved By", readonly=True)
@@ -152,20 +171,15 @@ class StockAccuracyCountLine(models.Model):
         )
 
     # -- reading: blind sessions hide the book from counters ------------------------------------
-    def _hide_book(self):
-        return not (self.env.su or self.env.user.has_group("stock_accuracy.group_accuracy_manager"))
-
-    def _read_format(self, fnames, load="_classic_read"):
-        """read(), search_read() and web_read() all answer through here."""
-        result = super()._read_format(fnames, load=load)
-        if self._hide_book():
-            blind_ids = set(self.filtered("count_id.blind").ids)
-            for values in result:
-                if values["id"] in blind_ids:
-                    for name in BOOK_FIELDS:
-                        if name in values:
-                            values[name] = False
-        return result
+    @api.depends("book_quantity", "difference_quantity", "state", "count_id.blind")
+    @api.depends_context("uid")
+    def _compute_shown(self):
+        """The book of a line for whoever may not read the book fields: shown once the line
+        is finished, or when its session is not blind."""
+        for line, sudo_line in zip(self, self.sudo(), strict=True):
+            shown = not line.count_id.blind or line.state in ("done", "cancel")
+            line.shown_book_quantity = sudo_line.book_quantity if shown else 0.0
+            line.shown_difference_quantity = sudo_line.difference_quantity if shown else 0.0
 
     # -- integrity ------------------------------------------------------------------------------
     @api.constrains("counted_quantity", "lot_id", "state")
@@ -270,10 +284,67 @@ class StockAccuracyCountLine(models.Model):
             where="state = 'done' AND origin_line_id IS NULL",
         )
 
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_is_finished(self):
+        return self.state in ("done", "cancel")
+
+    def _accuracy_allowed_fields(self):
+        count = self.count_id
+        allowed = set()
+        if count.state in ("done", "cancel"):
+            return allowed
+        manager = count._accuracy_is_manager()
+        if manager:
+            allowed |= {"reason_id", "note"}
+            if count.state == "draft":
+                allowed |= {
+                    "product_id",
+                    "location_id",
+                    "lot_id",
+                    "package_id",
+                    "owner_id",
+                    "sequence",
+                }
+        if (
+            count.state == "in_progress"
+            and self.state in ("todo", "counted")
+            and (manager or count._accuracy_is_assigned())
+        ):
+            allowed |= {"counted_quantity", "lot_id", "package_id", "note"}
+        if self.counter_id == self.env.user and self.state in ("counted", "recount", "to_approve"):
+            allowed |= {"reason_id", "note"}
+        return allowed
+
+    def _accuracy_check_create_values(self, vals):
+        count = self.env["stock.accuracy.count"].browse(vals.get("count_id"))
+        if not count.exists() or count.state not in ("draft", "in_progress"):
+            raise UserError(self.env._("Lines are added to a draft or running count session only."))
+        if not count._accuracy_is_manager():
+            raise AccessError(self.env._("Only accuracy managers add lines to a count session."))
+        if vals.get("counted_quantity"):
+            raise AccessError(
+                self.env._("A new line is counted by counting it, not created counted.")
+            )
+
+    def _accuracy_check_unlink(self):
+        if self.filtered(lambda ln: ln.state != "todo" or ln.count_id.state != "draft"):
+            raise UserError(
+                self.env._("Only lines of a draft session, not yet counted, can be deleted.")
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
         lines = super().create(vals_list)
         lines.filtered(lambda ln: not ln.unit_cost)._set_unit_cost()
+        unclassed = lines.filtered(lambda ln: not ln.abc_class)
+        if unclassed:
+            classes = self._class_by_product_warehouse(
+                [(ln.product_id.id, ln.warehouse_id.id) for ln in unclassed]
+            )
+            for abc, group in unclassed.grouped(
+                lambda ln: classes.get((ln.product_id.id, ln.warehouse_id.id), "c")
+            ).items():
+                group._write_internal({"abc_class": abc})
         return lines
 
     def _set_unit_cost(self):
@@ -287,8 +358,13 @@ class StockAccuracyCountLine(models.Model):
         )
 
     def write(self, vals):
-        if not self.env.su and self.filtered(lambda ln: ln.state == "done"):
-            raise UserError(self.env._("A finished count line is history: it cannot be changed."))
+        """Counting writes the counted quantity (the policy of :meth:`_accuracy_allowed_fields`
+        judges who may); the line then records who counted it, when, and the book at that
+        moment."""
+        self._accuracy_check_write(set(vals))
+        recounted = self.browse()
+        if {"lot_id", "package_id"} & set(vals) and "counted_quantity" not in vals:
+            recounted = self.filtered(lambda ln: ln.state == "counted")
         if "counted_quantity" in vals:
             books = self._lock_for_count()
             if self.filtered(lambda ln: ln.state not in ("todo", "counted")):
@@ -303,16 +379,23 @@ class StockAccuracyCountLine(models.Model):
             vals.setdefault("counter_id", self.env.uid)
             if vals["state"] == "counted":
                 self._snapshot_book(books)
-        return super().write(vals)
+        res = super(StockAccuracyCountLine, self._accuracy_internal()).write(vals)
+        if recounted:
+            recounted._snapshot_book()
+        return res
 
     def _write_internal(self, vals):
-        """Write the count's own bookkeeping, bypassing the counting rules of write()."""
-        return super().write(vals)
+        """Write the count's own bookkeeping, bypassing the counting rules of write(); as
+        the system, which alone writes the book fields."""
+        return super(StockAccuracyCountLine, self.sudo()._accuracy_internal()).write(vals)
 
-    def unlink(self):
-        if not self.env.su and self.filtered(lambda ln: ln.state == "done"):
-            raise UserError(self.env._("A finished count line is history: it cannot be deleted."))
-        return super().unlink()
+    @api.depends("product_id", "location_id")
+    def _compute_display_name(self):
+        for line in self:
+            line.display_name = (
+                f"{line.count_id.name or ''} · {line.location_id.display_name or ''} · "
+                f"{line.product_id.display_name or ''}"
+            )
 
     def _snapshot_book(self, books=None):
         """Take the book quantity of the lines as they are counted (set-based); ``books``:
@@ -392,7 +475,7 @@ class StockAccuracyCountLine(models.Model):
             within._apply()
         over = self - within
         if over:
-            over.sudo().write({"state": "to_approve"})
+            over.sudo()._write_internal({"state": "to_approve"})
             over._notify_approvers()
 
     def _expired(self):
@@ -410,7 +493,7 @@ class StockAccuracyCountLine(models.Model):
     def _request_recount(self):
         """A blind recount of each line, in one recount session per warehouse, for a counter
         who did not count it."""
-        Count = self.env["stock.accuracy.count"].sudo()
+        Count = self.env["stock.accuracy.count"].sudo()._accuracy_internal()
         by_warehouse = {}
         for line in self:
             by_warehouse.setdefault(line.count_id.warehouse_id, self.browse())
@@ -447,7 +530,7 @@ class StockAccuracyCountLine(models.Model):
                 }
             )
             for line, recount in zip(lines, session.line_ids, strict=True):
-                line.sudo().write(
+                line.sudo()._write_internal(
                     {
                         "state": "recount",
                         "recount_line_id": recount.id,
@@ -499,7 +582,7 @@ class StockAccuracyCountLine(models.Model):
                 values["state"] = "to_approve"
                 line._write_internal(values)
                 line._notify_approvers()
-            recount.sudo().write({"state": "done", "done_date": fields.Datetime.now()})
+            recount.sudo()._write_internal({"state": "done", "done_date": fields.Datetime.now()})
         if to_apply:
             to_apply._apply(
                 {line.id: (line.book_quantity, line.book_quantity) for line in to_apply}
@@ -538,7 +621,9 @@ class StockAccuracyCountLine(models.Model):
                     product=expired[0].product_id.display_name,
                 )
             )
-        self.sudo().write({"approver_id": self.env.uid, "approval_date": fields.Datetime.now()})
+        self.sudo()._write_internal(
+            {"approver_id": self.env.uid, "approval_date": fields.Datetime.now()}
+        )
         self.sudo()._apply({line.id: line._quantity_to_apply() for line in self})
         return True
 
@@ -569,13 +654,20 @@ class StockAccuracyCountLine(models.Model):
                         product=line.product_id.display_name,
                     )
                 )
-            if user in (line.counter_id | line.recounter_id):
+            if user in line._accuracy_counted_by():
                 raise UserError(
                     self.env._(
                         "You counted %(product)s yourself: another manager must approve it.",
                         product=line.product_id.display_name,
                     )
                 )
+
+    def _accuracy_counted_by(self):
+        """Everyone who counted this line: its counter, its recounter, and the counters of
+        every recount of it (each points back to it)."""
+        self.ensure_one()
+        recounts = self.sudo().search([("origin_line_id", "=", self.id)])
+        return (self.counter_id | self.recounter_id | recounts.counter_id).sudo()
 
     def _default_reason(self):
         self.ensure_one()
@@ -607,7 +699,7 @@ class StockAccuracyCountLine(models.Model):
             quant_id = quants[line.id].id
             targets[quant_id] = target
             link[quant_id] = (line.id, line.reason_id.id)
-        applied = self.env["stock.quant"].sudo().browse(list(targets))
+        applied = lines._accuracy_internal().env["stock.quant"].browse(list(targets))
         applied._accuracy_set_counted_quantities(targets)
         applied.with_context(accuracy_apply_links=link, inventory_mode=False)._apply_inventory()
         applied.write({"inventory_quantity_set": False})

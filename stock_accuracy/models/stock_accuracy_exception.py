@@ -35,7 +35,8 @@ class StockAccuracyException(models.Model):
 
     _name = "stock.accuracy.exception"
     _description = "Inventory Exception"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "stock.accuracy.guarded"]
+    _accuracy_system_fields = ("state",)
     _order = "id desc"
     _check_company_auto = True
     _rec_names_search = ["name", "product_id"]
@@ -264,12 +265,32 @@ class StockAccuracyException(models.Model):
 
     # ------------------------------------------------------------------ CRUD
 
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_is_finished(self):
+        return self.state == "closed"
+
+    def _accuracy_allowed_fields(self):
+        allowed = super()._accuracy_allowed_fields()
+        if self.state in OPEN_STATES:
+            allowed |= PROGRESS_FIELDS
+        else:
+            # A resolved or cancelled exception is reopened by its button, not edited.
+            allowed = set()
+        return allowed
+
+    def _accuracy_check_unlink(self):
+        raise AccessError(
+            self.env._("Inventory exceptions are kept as history: cancel them instead.")
+        )
+
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
+        if not self._accuracy_on_internal_path():
             self._check_manager(
                 self.env._("Only an Accuracy Manager can create an inventory exception by hand.")
             )
+            self._accuracy_check_create(vals_list)
+            return self._accuracy_internal().create(vals_list).with_env(self.env)
         routing_cache = {}
         unnamed = {}
         for vals in vals_list:
@@ -303,23 +324,11 @@ class StockAccuracyException(models.Model):
                 )
 
     def write(self, vals):
-        if not self.env.su and not self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
-            forbidden = set(vals) - PROGRESS_FIELDS
-            if forbidden:
-                raise AccessError(
-                    self.env._(
-                        "Only an Accuracy Manager can change %(fields)s of an inventory exception.",
-                        fields=", ".join(
-                            self._fields[name].get_description(self.env)["string"]
-                            for name in sorted(forbidden)
-                            if name in self._fields
-                        ),
-                    )
-                )
+        self._accuracy_check_write(set(vals))
         if "date_deadline" in vals:
             vals = dict(vals, is_overdue=False, escalated=False)
         owners_before = {exception: exception.user_id for exception in self}
-        result = super().write(vals)
+        result = super(StockAccuracyException, self._accuracy_internal()).write(vals)
         if "user_id" in vals or "date_deadline" in vals:
             for exception in self.filtered(lambda e: e.state in OPEN_STATES):
                 if "user_id" in vals and owners_before[exception] != exception.user_id:
@@ -504,7 +513,7 @@ class StockAccuracyException(models.Model):
         they changed. ``bulk`` (detectors) creates the exceptions without per-record
         notifications. Returns the new and refreshed exceptions."""
         exception_type = self._get_type(type_code)
-        Exception_ = self.sudo().with_context(accuracy_exception_bulk=bulk)
+        Exception_ = self.sudo()._accuracy_internal().with_context(accuracy_exception_bulk=bulk)
         sources = dict(self._selection_source_model())
         prepared = [
             Exception_._prepare_raise_values(exception_type, vals, sources) for vals in vals_list
@@ -668,7 +677,7 @@ class StockAccuracyException(models.Model):
             update["occurrence_count"] = self.occurrence_count + 1
             update["date_last_occurrence"] = vals.get("date_last_occurrence", fields.Datetime.now())
         if update:
-            self.write(update)
+            self._accuracy_internal().write(update)
 
     @api.model
     def _create_or_refresh(self, vals_list, count_occurrence):
@@ -923,7 +932,7 @@ class StockAccuracyException(models.Model):
                         "Only a new exception can be started (%(name)s).", name=exception.name
                     )
                 )
-        self.sudo().write({"state": "in_progress"})
+        self.sudo()._accuracy_internal().write({"state": "in_progress"})
         return True
 
     def action_resolve(self):
@@ -940,7 +949,7 @@ class StockAccuracyException(models.Model):
                         name=exception.name,
                     )
                 )
-        self.sudo().write(
+        self.sudo()._accuracy_internal().write(
             {"state": "resolved", "date_resolved": fields.Datetime.now(), "is_overdue": False}
         )
         for exception in self:
@@ -958,7 +967,7 @@ class StockAccuracyException(models.Model):
                         "Only a resolved exception can be closed (%(name)s).", name=exception.name
                     )
                 )
-        self.sudo().write(
+        self.sudo()._accuracy_internal().write(
             {
                 "state": "closed",
                 "date_closed": fields.Datetime.now(),
@@ -974,13 +983,13 @@ class StockAccuracyException(models.Model):
         for exception in self:
             if exception.state not in OPEN_STATES:
                 raise UserError(self.env._("Exception %(name)s is not open.", name=exception.name))
-        self.sudo().write({"state": "cancelled", "is_overdue": False})
+        self.sudo()._accuracy_internal().write({"state": "cancelled", "is_overdue": False})
         self._owner_activities().unlink()
         return True
 
     def action_reopen(self):
-        """Reopen a resolved, closed or cancelled exception; its chatter keeps the history
-        of the earlier resolution."""
+        """Reopen a resolved or cancelled exception; its chatter keeps the history of the
+        earlier resolution. A closed exception is history and stays closed."""
         self._check_manager(
             self.env._("Only an Accuracy Manager can reopen an inventory exception.")
         )
@@ -988,6 +997,14 @@ class StockAccuracyException(models.Model):
             if exception.state in OPEN_STATES:
                 raise UserError(
                     self.env._("Exception %(name)s is already open.", name=exception.name)
+                )
+            if exception.state == "closed":
+                raise UserError(
+                    self.env._(
+                        "Exception %(name)s is closed: its resolution is history. Raise a new "
+                        "one if the anomaly is back.",
+                        name=exception.name,
+                    )
                 )
             duplicate = exception._find_open_duplicates([exception._read_dedup_values()]).get(
                 exception._dedup_key(exception._read_dedup_values())
@@ -999,7 +1016,7 @@ class StockAccuracyException(models.Model):
                         other=duplicate.name,
                     )
                 )
-        self.sudo().write(
+        self.sudo()._accuracy_internal().write(
             {
                 "state": "in_progress",
                 "date_resolved": False,
@@ -1023,7 +1040,7 @@ class StockAccuracyException(models.Model):
         to_resolve = self.sudo().filtered(lambda e: e.state in OPEN_STATES)
         if not to_resolve:
             return to_resolve
-        to_resolve.write(
+        to_resolve._accuracy_internal().write(
             {
                 "reason_id": reason.id,
                 "corrective_action": note,
@@ -1069,7 +1086,7 @@ class StockAccuracyException(models.Model):
                     ),
                     user_id=exception.escalation_user_id.id,
                 )
-        overdue.write(
+        overdue._accuracy_internal().write(
             {"is_overdue": True, "escalated": True, "date_escalated": fields.Datetime.now()}
         )
         return overdue

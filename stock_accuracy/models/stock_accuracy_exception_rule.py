@@ -13,6 +13,7 @@ class StockAccuracyExceptionRule(models.Model):
     """
 
     _name = "stock.accuracy.exception.rule"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "Inventory Exception Routing Rule"
     _order = "sequence, id"
     _check_company_auto = True

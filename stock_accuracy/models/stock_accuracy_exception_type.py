@@ -8,6 +8,7 @@ class StockAccuracyExceptionType(models.Model):
     module raises itself are shipped as data and found by their ``code``."""
 
     _name = "stock.accuracy.exception.type"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "Inventory Exception Type"
     _order = "sequence, id"
 

@@ -14,7 +14,7 @@ The internal path is a context value JSON-RPC cannot produce: an instance of
 type, so a caller sending the same text gets a plain ``str`` and no pass.
 """
 
-from odoo import SUPERUSER_ID, api, models
+from odoo import SUPERUSER_ID, Command, api, models
 from odoo.exceptions import AccessError, UserError
 
 GUARD_KEY = "accuracy_internal_path"
@@ -84,11 +84,11 @@ class StockAccuracyGuarded(models.AbstractModel):
 
     def _accuracy_check_create_values(self, vals):
         """Refuse values the current user may not create a record with (one ``vals``)."""
-        return None
+        return
 
     def _accuracy_check_unlink(self):
         """Refuse deleting these records (not finished) for the current user."""
-        return None
+        return
 
     # -- enforcement ----------------------------------------------------------------------------
     @api.model
@@ -157,6 +157,44 @@ class StockAccuracyGuarded(models.AbstractModel):
                     )
                 )
             self._accuracy_check_create_values(vals)
+            self._accuracy_check_nested_creates(vals)
+
+    @api.model
+    def _accuracy_check_nested_creates(self, vals):
+        """The lines a new record is created with are judged as lines: a parent created on
+        the internal path must not carry system values into its children."""
+        for name, commands in vals.items():
+            field = self._fields.get(name)
+            if not (field and field.type == "one2many" and isinstance(commands, list | tuple)):
+                continue
+            comodel = self.env[field.comodel_name]
+            if not isinstance(comodel, StockAccuracyGuarded):
+                continue
+            system = comodel._accuracy_system_fnames()
+            for command in commands:
+                if (
+                    isinstance(command, list | tuple)
+                    and command
+                    and command[0] == Command.CREATE
+                    and isinstance(command[2], dict)
+                ):
+                    refused = comodel._accuracy_policy_fnames(command[2]) & system
+                    if refused:
+                        raise AccessError(
+                            self.env._(
+                                "%(fields)s of %(model)s are recorded by the system: a new "
+                                "record cannot be given them.",
+                                fields=comodel._accuracy_field_labels(refused),
+                                model=comodel._description,
+                            )
+                        )
+                elif isinstance(command, list | tuple) and command and command[0] != Command.CREATE:
+                    raise AccessError(
+                        self.env._(
+                            "A new %(model)s starts with new lines only.",
+                            model=self._description,
+                        )
+                    )
 
     @api.model_create_multi
     def create(self, vals_list):

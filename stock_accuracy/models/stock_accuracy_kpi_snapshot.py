@@ -69,6 +69,7 @@ class StockAccuracyKpiSnapshot(models.Model):
     (:meth:`_compute_kpis`). Formulas: ``readme/USAGE.md``, section *KPIs*."""
 
     _name = "stock.accuracy.kpi.snapshot"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "Accuracy KPI Snapshot"
     _order = "month desc, company_id, warehouse_id, kpi"
     _rec_name = "kpi"
@@ -82,6 +83,11 @@ class StockAccuracyKpiSnapshot(models.Model):
     denominator = fields.Float(readonly=True, digits=(16, 4))
 
     # -- the KPIs, one set-based query each ----------------------------------------------------
+
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()
+
     @api.model
     def _period_bounds(self, date_from, date_to):
         """UTC datetimes [start, end) of the days date_from..date_to included."""
@@ -378,7 +384,7 @@ class StockAccuracyKpiSnapshot(models.Model):
         month = month_start(month)
         rows = self._compute_kpis(companies, month, month + relativedelta(months=1, days=-1))
         self.sudo().search([("company_id", "in", companies.ids), ("month", "=", month)]).unlink()
-        return self.sudo().create([dict(row, month=month) for row in rows])
+        return self.sudo()._accuracy_internal().create([dict(row, month=month) for row in rows])
 
     @api.model
     def _cron_store_snapshots(self):

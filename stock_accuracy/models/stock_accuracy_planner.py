@@ -296,6 +296,7 @@ class StockAccuracyPlanner(models.AbstractModel):
         Count = (
             self.env["stock.accuracy.count"]
             .sudo()
+            ._accuracy_internal()
             .with_context(
                 tracking_disable=True,
                 mail_create_nolog=True,

@@ -27,6 +27,7 @@ class StockAccuracyPolicy(models.Model):
     it on for the warehouse; new warehouses take their company's defaults."""
 
     _name = "stock.accuracy.policy"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "Inventory Accuracy Policy"
     _check_company_auto = True
     _order = "warehouse_id"

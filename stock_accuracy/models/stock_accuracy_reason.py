@@ -9,6 +9,7 @@ class StockAccuracyReason(models.Model):
     """
 
     _name = "stock.accuracy.reason"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "Variance Reason Code"
     _order = "sequence, code"
 

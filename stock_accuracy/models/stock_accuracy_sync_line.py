@@ -15,6 +15,7 @@ class StockAccuracySyncLine(models.Model):
     lines are only counted on the run."""
 
     _name = "stock.accuracy.sync.line"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "External Stock Difference"
     _order = "run_id desc, id"
 
@@ -51,6 +52,10 @@ class StockAccuracySyncLine(models.Model):
     )
     exception_id = fields.Many2one("stock.accuracy.exception", index="btree_not_null")
     note = fields.Char()
+
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()
 
     @api.model
     def _prepare_external_values(self, run, line):

@@ -22,6 +22,7 @@ class StockAccuracySyncOutbox(models.Model):
     """
 
     _name = "stock.accuracy.sync.outbox"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "External Stock Outbox"
     _order = "id desc"
 
@@ -62,6 +63,10 @@ class StockAccuracySyncOutbox(models.Model):
         ),
         ("key_uniq", "UNIQUE(idempotency_key)", "The idempotency key must be unique."),
     ]
+
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()
 
     @api.model
     def _selection_record_model(self):
@@ -186,7 +191,7 @@ class StockAccuracySyncOutbox(models.Model):
     def action_retry(self):
         if self.filtered(lambda message: message.state == "sent"):
             raise UserError(self.env._("A message already sent is never sent again."))
-        self.write({"date_next_attempt": fields.Datetime.now()})
+        self._accuracy_internal().write({"date_next_attempt": fields.Datetime.now()})
         self._send()
         return True
 
@@ -251,7 +256,7 @@ class StockAccuracySyncOutbox(models.Model):
                 else:
                     status = str(answer if not hasattr(answer, "status") else answer.status)
                     if status in ("accepted", "duplicate"):
-                        message.write(
+                        message._accuracy_internal().write(
                             {
                                 "state": "sent",
                                 "date_sent": fields.Datetime.now(),
@@ -274,7 +279,7 @@ class StockAccuracySyncOutbox(models.Model):
         for message in self:
             attempts = message.attempts + 1
             retry = attempts < (message.backend_id.push_max_attempts or 1)
-            message.write(
+            message._accuracy_internal().write(
                 {
                     "state": "failed",
                     "attempts": attempts,

@@ -96,6 +96,7 @@ class StockAccuracySyncRun(models.Model):
     """
 
     _name = "stock.accuracy.sync.run"
+    _inherit = ["stock.accuracy.guarded"]
     _description = "External Stock Reconciliation Run"
     _order = "id desc"
     _check_company_auto = True
@@ -147,6 +148,10 @@ class StockAccuracySyncRun(models.Model):
     error = fields.Text(readonly=True)
     line_ids = fields.One2many("stock.accuracy.sync.line", "run_id", string="Differences")
 
+    # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
+    def _accuracy_allowed_fields(self):
+        return set()
+
     @api.model_create_multi
     def create(self, vals_list):
         runs = super().create(vals_list)
@@ -163,7 +168,7 @@ class StockAccuracySyncRun(models.Model):
         for run in self:
             if run.state != "running":
                 raise UserError(self.env._("%(run)s is not running.", run=run.name))
-        self.write(
+        self._accuracy_internal().write(
             {
                 "state": "error",
                 "date_end": fields.Datetime.now(),
@@ -192,7 +197,9 @@ class StockAccuracySyncRun(models.Model):
         if context:
             self._flush_pending(context)
         self._drop_seen_table()
-        self.write({"state": "error", "error": reason, "date_end": fields.Datetime.now()})
+        self._accuracy_internal().write(
+            {"state": "error", "error": reason, "date_end": fields.Datetime.now()}
+        )
         self._commit_page()
         return False
 
@@ -254,7 +261,9 @@ class StockAccuracySyncRun(models.Model):
                 )
             with self.env.cr.savepoint():
                 self._process_page(lines, context)
-                self.write({"pages_read": page, "total_pages": total_pages or 0})
+                self._accuracy_internal().write(
+                    {"pages_read": page, "total_pages": total_pages or 0}
+                )
                 context["pages_pending"] += 1
                 flush = (
                     len(context["pending"]) >= PENDING_LINES
@@ -279,7 +288,7 @@ class StockAccuracySyncRun(models.Model):
             self._reconcile_absent(context)
             if backend.spot_count_mismatches:
                 self._request_spot_counts()
-            self.write({"state": "done", "date_end": fields.Datetime.now()})
+            self._accuracy_internal().write({"state": "done", "date_end": fields.Datetime.now()})
             self.env.flush_all()
         self._drop_seen_table()
         self._commit_page()
@@ -306,7 +315,7 @@ class StockAccuracySyncRun(models.Model):
         pending = context["pending"]
         if pending:
             exceptions = self._raise_mismatch_exceptions(pending)
-            self.env["stock.accuracy.sync.line"].create(pending)
+            self.env["stock.accuracy.sync.line"]._accuracy_internal().create(pending)
             self._add_counters({"exception_count": len(exceptions)})
             pending.clear()
         context["pages_pending"] = 0
@@ -475,12 +484,14 @@ class StockAccuracySyncRun(models.Model):
             vals.pop("_rounding", None)
             vals.pop("_location_path", None)
             vals.pop("_location_leaf", None)
-        Line.create(line_vals)
+        Line._accuracy_internal().create(line_vals)
         context["pending"].extend(mismatches)
         self._add_counters(counters)
 
     def _add_counters(self, counters):
-        self.write({name: self[name] + value for name, value in counters.items() if value})
+        self._accuracy_internal().write(
+            {name: self[name] + value for name, value in counters.items() if value}
+        )
 
     def _resolve_line(self, line, vals, products, context):
         """Fill product, location and converted quantity of ``vals``; return the problem
@@ -830,7 +841,7 @@ class StockAccuracySyncRun(models.Model):
             line_vals.append(vals)
         if exceeded:
             counters["exception_count"] += len(self._raise_mismatch_exceptions(exceeded))
-        self.env["stock.accuracy.sync.line"].create(line_vals)
+        self.env["stock.accuracy.sync.line"]._accuracy_internal().create(line_vals)
         self._add_counters(counters)
         self.env.flush_all()
         self.env.invalidate_all()

@@ -1,5 +1,28 @@
-from odoo import fields, models
-from odoo.exceptions import UserError
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from .stock_accuracy_guarded import is_internal
+
+# Written by the module's count path only.
+ACCURACY_MOVE_FIELDS = frozenset({"accuracy_reason_id", "accuracy_count_line_id"})
+# What a done inventory move of a count records: part of the count history.
+COUNT_MOVE_HISTORY_FIELDS = frozenset(
+    {
+        "product_id",
+        "product_uom_qty",
+        "quantity",
+        "product_uom",
+        "location_id",
+        "location_dest_id",
+        "state",
+        "date",
+        "move_line_ids",
+        "is_inventory",
+        "company_id",
+        "restrict_partner_id",
+        "picked",
+    }
+)
 
 
 class StockMove(models.Model):
@@ -20,7 +43,90 @@ class StockMove(models.Model):
         self.picking_id._accuracy_create_checks()
         return res
 
+    # -- the count history on moves --------------------------------------------------------------
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not is_internal(self.env) and any(ACCURACY_MOVE_FIELDS & set(v) for v in vals_list):
+            raise AccessError(
+                self.env._("The count line and reason of a move are set by its count only.")
+            )
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if not is_internal(self.env):
+            if ACCURACY_MOVE_FIELDS & set(vals):
+                raise AccessError(
+                    self.env._("The count line and reason of a move are set by its count only.")
+                )
+            if COUNT_MOVE_HISTORY_FIELDS & set(vals) and self._accuracy_count_history():
+                raise UserError(
+                    self.env._(
+                        "%(move)s records a count: it is history and cannot be changed.",
+                        move=self._accuracy_count_history()[:1].display_name,
+                    )
+                )
+        return super().write(vals)
+
+    def _accuracy_count_history(self):
+        return self.filtered(lambda m: m.accuracy_count_line_id and m.state == "done")
+
+    def _accuracy_adjustments(self):
+        """The moves of this set that adjust the book outside a count: inventory moves, or
+        moves from or to an inventory-loss location (scrap aside), without a count line."""
+        return self.filtered(
+            lambda m: (
+                not m.accuracy_count_line_id
+                and not m.scrap_id
+                and not m.location_dest_id.scrap_location
+                and (
+                    m.is_inventory
+                    or m.location_id.usage == "inventory"
+                    or m.location_dest_id.usage == "inventory"
+                )
+            )
+        )
+
+    def _check_accuracy_count_rules(self):
+        """Where a warehouse's count rules are on, the book changes through counts only:
+        whatever path creates an inventory adjustment (a revert, a transfer from an
+        inventory-loss location, a wizard of tomorrow) is refused to users who are not
+        accuracy managers. The module's own count path hands its moves their count line."""
+        if is_internal(self.env):
+            return
+        adjustments = self._accuracy_adjustments()
+        if not adjustments or self.env.user.has_group("stock_accuracy.group_accuracy_manager"):
+            return
+        warehouses = (adjustments.location_id | adjustments.location_dest_id).warehouse_id
+        ruled = self.env["stock.accuracy.policy"]._ruled_warehouse_ids(
+            warehouses.ids, "apply_count_rules"
+        )
+        if not ruled:
+            return
+        offending = adjustments.filtered(
+            lambda m: bool(
+                {m.location_id.warehouse_id.id, m.location_dest_id.warehouse_id.id} & set(ruled)
+            )
+        )
+        if offending:
+            move = offending[0]
+            raise UserError(
+                self.env._(
+                    "%(warehouse)s adjusts its stock through counts (its count rules are on): "
+                    "count %(product)s at %(location)s instead, or ask an accuracy manager.",
+                    warehouse=(
+                        move.location_id.warehouse_id or move.location_dest_id.warehouse_id
+                    ).display_name,
+                    product=move.product_id.display_name,
+                    location=(
+                        move.location_dest_id
+                        if move.location_dest_id.usage == "internal"
+                        else move.location_id
+                    ).display_name,
+                )
+            )
+
     def _action_done(self, cancel_backorder=False):
+        self._check_accuracy_count_rules()
         self._check_accuracy_count_lock()
         moves = super()._action_done(cancel_backorder=cancel_backorder)
         moves._trigger_accuracy_spot_counts()

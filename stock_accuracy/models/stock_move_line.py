@@ -1,6 +1,28 @@
 from odoo import api, models
+from odoo.exceptions import UserError
+
+from .stock_accuracy_guarded import is_internal
 
 PREPARATION_FIELDS = {"quantity", "picked", "lot_id", "lot_name", "result_package_id"}
+# What a done move line of a count records: part of the count history.
+COUNT_HISTORY_FIELDS = frozenset(
+    {
+        "quantity",
+        "product_id",
+        "product_uom_id",
+        "lot_id",
+        "lot_name",
+        "location_id",
+        "location_dest_id",
+        "package_id",
+        "result_package_id",
+        "owner_id",
+        "state",
+        "date",
+        "picked",
+        "move_id",
+    }
+)
 
 
 class StockMoveLine(models.Model):
@@ -13,6 +35,17 @@ class StockMoveLine(models.Model):
         return lines
 
     def write(self, vals):
+        if COUNT_HISTORY_FIELDS & set(vals) and not is_internal(self.env):
+            history = self.filtered(
+                lambda ml: ml.state == "done" and ml.move_id.accuracy_count_line_id
+            )
+            if history:
+                raise UserError(
+                    self.env._(
+                        "%(move)s records a count: it is history and cannot be changed.",
+                        move=history[0].reference or history[0].product_id.display_name,
+                    )
+                )
         res = super().write(vals)
         if PREPARATION_FIELDS & set(vals):
             self.picking_id._accuracy_mark_prepared()

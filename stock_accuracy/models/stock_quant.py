@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .stock_accuracy_count_line import ApplyLinks
+from .stock_accuracy_guarded import GUARD_KEY, INTERNAL
 from .stock_accuracy_policy import ABC_CLASSES
 
 
@@ -167,7 +168,8 @@ class StockQuant(models.Model):
         rest = self - ruled
         res = None
         if rest:
-            res = super(StockQuant, rest)._apply_inventory()
+            # Odoo's own apply, where no count rule governs: the moves may carry the reason.
+            res = super(StockQuant, rest.with_context(**{GUARD_KEY: INTERNAL}))._apply_inventory()
             rest.filtered("accuracy_reason_id").write({"accuracy_reason_id": False})
         if ruled:
             ruled._accuracy_apply_through_count()

@@ -64,8 +64,6 @@ class CountingCommon(CountCommon):
                                 "product_id": quant.product_id.id,
                                 "location_id": quant.location_id.id,
                                 "lot_id": quant.lot_id.id,
-                                "quant_id": quant.id,
-                                "book_quantity": quant.quantity,
                             }
                         )
                         for quant in quants

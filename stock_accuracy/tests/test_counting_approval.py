@@ -43,7 +43,11 @@ class TestCountingApproval(CountingCommon):
         count = self._session(self.widget_quant, counter=self.manager_2)
         self._count(count, {self.widget: 80}, user=self.manager_2)
         line = self._line(count, self.widget).sudo()
-        self._count(self._recount_of(line).count_id, {self.widget: 81}, user=self.counter_2)
+        self._count(
+            self._recount_of(line).count_id,
+            {self.widget: 81},
+            user=self._recount_of(line).count_id.counter_ids,
+        )
         line.reason_id = self.damage
         with self.assertRaises(UserError):
             line.with_user(self.manager_2).action_approve()

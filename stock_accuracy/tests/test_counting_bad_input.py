@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 import psycopg2
 
+from odoo import SUPERUSER_ID
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -29,7 +30,9 @@ class TestCountingBadInput(CountingCommon):
             {"name": "Crate", "is_storable": True, "uom_id": whole.id, "uom_po_id": whole.id}
         )
         count = self._session(self.env["stock.quant"])
-        count.sudo().line_ids = [(0, 0, {"product_id": crate.id, "location_id": self.aisle_1a.id})]
+        count.with_user(SUPERUSER_ID).line_ids = [
+            (0, 0, {"product_id": crate.id, "location_id": self.aisle_1a.id})
+        ]
         with self.assertRaises(ValidationError):
             count.line_ids.write({"counted_quantity": 1.5})
         count.line_ids.write({"counted_quantity": 2})
@@ -37,7 +40,7 @@ class TestCountingBadInput(CountingCommon):
 
     def test_serial_counted_more_than_once_refused(self):
         count = self._session(self.env["stock.quant"])
-        count.sudo().line_ids = [
+        count.with_user(SUPERUSER_ID).line_ids = [
             (
                 0,
                 0,
@@ -66,7 +69,7 @@ class TestCountingBadInput(CountingCommon):
 
     def test_tracked_product_needs_a_lot(self):
         count = self._session(self.env["stock.quant"])
-        count.sudo().line_ids = [
+        count.with_user(SUPERUSER_ID).line_ids = [
             (0, 0, {"product_id": self.serial_product.id, "location_id": self.aisle_1a.id})
         ]
         with self.assertRaises(ValidationError):
@@ -94,7 +97,7 @@ class TestCountingBadInput(CountingCommon):
         )
         count = self._session(self.env["stock.quant"])
         with self.assertRaises(UserError):
-            count.sudo().line_ids = [
+            count.with_user(SUPERUSER_ID).line_ids = [
                 (0, 0, {"product_id": foreign.id, "location_id": self.aisle_1a.id})
             ]
 

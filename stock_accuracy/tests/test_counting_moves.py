@@ -2,7 +2,7 @@ from datetime import timedelta
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import SUPERUSER_ID, fields
 from odoo.tests import tagged
 
 from .common_counting import CountingCommon
@@ -59,7 +59,7 @@ class TestCountingMoves(CountingCommon):
 
     def test_zero_confirmation_finding_stock_raises_exception(self):
         count = self._session(self.env["stock.quant"])
-        count.sudo().write(
+        count.with_user(SUPERUSER_ID).write(
             {
                 "trigger": "zero",
                 "line_ids": [

@@ -75,19 +75,27 @@ class TestExceptionLifecycle(ExceptionCommon):
         self._fill_resolution(self.checker)
         self.exception.with_user(self.checker).action_resolve()
         self._tracked_fields(self.exception)
-        self.exception.with_user(self.manager).action_close()
-        self._tracked_fields(self.exception)
         with self.assertRaises(AccessError):
             self.exception.with_user(self.checker).action_reopen()
         self.exception.with_user(self.manager).action_reopen()
         self.assertEqual(self.exception.state, "in_progress")
-        self.assertFalse(self.exception.closed_by_id)
+        self.assertFalse(self.exception.date_resolved)
         self.assertEqual(self.exception.reason_id, self.reason_miscount)
         states = self._tracked_fields(self.exception).filtered(lambda t: t.field_id.name == "state")
-        self.assertEqual(
-            set(states.mapped("new_value_char")), {"Resolved", "Closed", "In Progress"}
-        )
+        self.assertEqual(set(states.mapped("new_value_char")), {"Resolved", "In Progress"})
         self.assertEqual(self._owner_activities(self.exception).user_id, self.checker)
+
+    def test_a_closed_exception_is_history(self):
+        self._fill_resolution(self.checker)
+        self.exception.with_user(self.checker).action_resolve()
+        self.exception.with_user(self.manager).action_close()
+        with self.assertRaises(UserError):
+            self.exception.with_user(self.manager).action_reopen()
+        for vals in ({"reason_id": False}, {"corrective_action": "rewritten"}):
+            with self.assertRaises(UserError):
+                self.exception.with_user(self.manager).write(vals)
+        self.assertEqual(self.exception.state, "closed")
+        self.assertEqual(self.exception.reason_id, self.reason_miscount)
 
     def test_tracking_of_owner_deadline_and_root_cause(self):
         self._tracked(self.exception).with_user(self.manager).write(
