@@ -4,7 +4,7 @@
     "name": "Inventory Accuracy",
     "summary": "Make book inventory match physical inventory and keep it that way: "
     "double-check, ABC cycle counts, reason codes, exceptions, KPIs",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/stock-accuracy/stock_accuracy",
     "author": "stock_accuracy authors",

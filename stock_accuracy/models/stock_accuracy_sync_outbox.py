@@ -29,7 +29,7 @@ class StockAccuracySyncOutbox(models.Model):
     backend_id = fields.Many2one(
         "stock.accuracy.backend", required=True, ondelete="cascade", index=True, readonly=True
     )
-    company_id = fields.Many2one(related="backend_id.company_id", store=True)
+    company_id = fields.Many2one(related="backend_id.company_id", store=True, required=True)
     res_model = fields.Char(string="Source Model", required=True, readonly=True)
     res_id = fields.Many2oneReference(
         string="Source ID", model_field="res_model", required=True, readonly=True
@@ -102,8 +102,9 @@ class StockAccuracySyncOutbox(models.Model):
 
     @api.model
     def _enqueue(self, backend, items):
-        """Queue ``items`` ``[(record, payload dict)]`` for ``backend``, skipping the records
-        already queued (also by a concurrent transaction). Returns the new messages."""
+        """Queue ``items`` ``[(record, payload dict)]`` for ``backend`` (in its company, which
+        the SQL sets as the ORM would), skipping the records already queued (also by a
+        concurrent transaction). Returns the new messages."""
         if not items:
             return self.browse()
         self.flush_model()
@@ -111,9 +112,11 @@ class StockAccuracySyncOutbox(models.Model):
             SQL(
                 """
                 INSERT INTO stock_accuracy_sync_outbox
-                       (backend_id, res_model, res_id, idempotency_key, payload, state, attempts,
-                        date_next_attempt, create_uid, create_date, write_uid, write_date)
-                SELECT %(backend)s, m, r, k, p::jsonb, 'pending', 0, now() at time zone 'UTC',
+                       (backend_id, company_id, res_model, res_id, idempotency_key, payload, state,
+                        attempts, date_next_attempt, create_uid, create_date, write_uid,
+                        write_date)
+                SELECT %(backend)s, %(company)s, m, r, k, p::jsonb, 'pending', 0,
+                       now() at time zone 'UTC',
                        %(uid)s, now() at time zone 'UTC', %(uid)s, now() at time zone 'UTC'
                   FROM unnest(%(models)s::text[], %(ids)s::int[], %(keys)s::text[],
                               %(payloads)s::text[]) AS i(m, r, k, p)
@@ -121,6 +124,7 @@ class StockAccuracySyncOutbox(models.Model):
                 RETURNING id
                 """,
                 backend=backend.id,
+                company=backend.company_id.id,
                 uid=self.env.uid,
                 models=[record._name for record, _payload in items],
                 ids=[record.id for record, _payload in items],

@@ -28,3 +28,4 @@ from . import test_sync_reconcile
 from . import test_kpi
 from . import test_kpi_export
 from . import test_rpc_attacks
+from . import test_export_privacy

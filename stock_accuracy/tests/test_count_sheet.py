@@ -72,7 +72,7 @@ class TestCountSheetXlsx(CountCommon):
         action = count.action_export_count_sheet_xlsx()
         self.assertEqual(action["type"], "ir.actions.act_url")
         self.assertIn("download=true", action["url"])
-        export_id = int(action["url"].split("&id=")[1].split("&")[0])
+        export_id = int(action["url"].split("?")[0].rsplit("/", 1)[1])
         export = self.env["stock.accuracy.count.sheet.export"].browse(export_id)
         self.assertEqual(
             export.filename,

@@ -149,11 +149,14 @@ class TestKpiExportDownload(HttpCase):
 
     def test_nobody_else_downloads_a_users_export(self):
         url = self._wizard().action_export()["url"]
+        other_company = self.env["res.company"].create({"name": "Export Other Co"})
         new_test_user(
             self.env,
             "sa_export_other",
             groups="stock_accuracy.group_accuracy_manager",
             name="Other Manager",
+            company_id=other_company.id,
+            company_ids=[(6, 0, other_company.ids)],
         )
         self.authenticate("sa_export_other", "sa_export_other")
         response = self.url_open(url)

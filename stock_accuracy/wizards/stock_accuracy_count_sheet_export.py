@@ -6,16 +6,22 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
+
 
 class StockAccuracyCountSheetExport(models.TransientModel):
     """The count sheet of a session as an Excel workbook, for tenants where the PDF cannot
     be rendered (no wkhtmltopdf) or counters who prefer a spreadsheet. The file is a binary
-    field of this transient record, served by ``/web/content`` and vacuumed with it."""
+    field of this transient record, served by ``/stock_accuracy/count_sheet/<id>`` to the user
+    who made it (and the managers of the count's company) for an hour, and vacuumed with it."""
 
     _name = "stock.accuracy.count.sheet.export"
+    _inherit = ["stock.accuracy.export.mixin"]
     _description = "Count Sheet (Excel)"
+    _transient_max_hours = EXPORT_LIFETIME_HOURS
 
     count_id = fields.Many2one("stock.accuracy.count", required=True, ondelete="cascade")
+    company_id = fields.Many2one(related="count_id.company_id", store=True)
     file = fields.Binary(attachment=True, readonly=True)
     filename = fields.Char(readonly=True)
 
@@ -37,8 +43,7 @@ class StockAccuracyCountSheetExport(models.TransientModel):
         )
         return {
             "type": "ir.actions.act_url",
-            "url": f"/web/content?model={self._name}&id={export.id}&field=file"
-            "&filename_field=filename&download=true",
+            "url": f"/stock_accuracy/count_sheet/{export.id}?download=true",
             "target": "download",
         }
 

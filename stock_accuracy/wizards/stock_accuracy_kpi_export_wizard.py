@@ -9,6 +9,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
+from ..models.stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
 from ..models.stock_accuracy_kpi_snapshot import KPI_FORMATS, KPIS
 
 BATCH = 2000
@@ -18,10 +19,18 @@ class StockAccuracyKpiExportWizard(models.TransientModel):
     """Export the KPIs of a period and warehouses to one Excel workbook: a summary sheet with
     a native chart, then one sheet per detail (count lines, check lines, exceptions, Pareto).
     The detail rows are read through a server-side cursor in batches and written with
-    xlsxwriter's constant_memory mode, so memory does not grow with the number of lines."""
+    xlsxwriter's constant_memory mode, so memory does not grow with the number of lines.
+    The export is downloaded by the user who made it (or a manager of its company) for an
+    hour."""
 
     _name = "stock.accuracy.kpi.export.wizard"
+    _inherit = ["stock.accuracy.export.mixin"]
     _description = "Export Accuracy KPIs to Excel"
+    _transient_max_hours = EXPORT_LIFETIME_HOURS
+
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, default=lambda self: self.env.company
+    )
 
     date_from = fields.Date(
         string="From",
