@@ -1,6 +1,20 @@
 from odoo import api, models
 
-PREPARATION_FIELDS = {"quantity", "picked", "lot_id", "lot_name", "result_package_id"}
+# What a passed double-check certified: changing any of these asks for a new check.
+PREPARATION_FIELDS = {
+    "quantity",
+    "picked",
+    "product_id",
+    "product_uom_id",
+    "lot_id",
+    "lot_name",
+    "package_id",
+    "result_package_id",
+    "location_id",
+    "owner_id",
+    "move_id",
+    "picking_id",
+}
 
 
 class StockMoveLine(models.Model):
@@ -13,7 +27,14 @@ class StockMoveLine(models.Model):
         return lines
 
     def write(self, vals):
+        pickings = self.picking_id
         res = super().write(vals)
         if PREPARATION_FIELDS & set(vals):
-            self.picking_id._accuracy_mark_prepared()
+            (pickings | self.picking_id)._accuracy_mark_prepared()
+        return res
+
+    def unlink(self):
+        pickings = self.picking_id
+        res = super().unlink()
+        pickings.exists()._accuracy_mark_prepared()
         return res
