@@ -97,11 +97,11 @@ class StockAccuracyGuarded(models.AbstractModel):
 
     def _accuracy_check_create_values(self, vals):
         """Refuse values the current user may not create a record with (one ``vals``)."""
-        return None
+        return
 
     def _accuracy_check_unlink(self):
         """Refuse deleting these records (not finished) for the current user."""
-        return None
+        return
 
     # -- enforcement ----------------------------------------------------------------------------
     @api.model
