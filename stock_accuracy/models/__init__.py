@@ -4,6 +4,7 @@ from . import res_company
 from . import res_config_settings
 from . import stock_accuracy_check
 from . import stock_accuracy_check_line
+from . import stock_accuracy_check_certified
 from . import stock_accuracy_demo
 from . import stock_accuracy_policy
 from . import stock_accuracy_classification

@@ -8,17 +8,6 @@ FINISHED_STATES = ("passed", "failed")
 OPEN_STATES = ("draft", "in_progress")
 # What scanners put before a GS1-128 barcode (as barcodes_gs1_nomenclature strips them).
 GS1_SYMBOLOGY_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", "\x1d")
-# Written only by the check's own methods: a checker cannot pass a check by writing it.
-PROTECTED_FIELDS = {
-    "state",
-    "checker_id",
-    "prepared_by_id",
-    "date_start",
-    "date_done",
-    "picking_id",
-    "location_scanned",
-    "line_ids",
-}
 
 
 class StockAccuracyCheck(models.Model):
@@ -26,14 +15,30 @@ class StockAccuracyCheck(models.Model):
 
     The checker scans what they see (:meth:`action_scan`) or types quantities
     (:meth:`action_set_quantity`); :meth:`action_finish` compares it with the transfer and
-    passes or fails the check. The transfer cannot be validated until its latest check passed.
+    passes or fails the check, and a passed check records what it certified
+    (``certified_ids``): the transfer is validated only while its latest check passed and what
+    it would move is exactly that.
     """
 
     _name = "stock.accuracy.check"
     _description = "Double-Check"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "stock.accuracy.guarded"]
     _order = "id desc"
     _check_company_auto = True
+    # Written only by the check's own methods: a checker cannot pass a check by writing it.
+    _accuracy_system_fields = (
+        "name",
+        "state",
+        "checker_id",
+        "prepared_by_id",
+        "date_start",
+        "date_done",
+        "picking_id",
+        "location_scanned",
+        "line_ids",
+        "certified_ids",
+        "certified_picking_type_id",
+    )
 
     name = fields.Char(
         string="Reference", required=True, readonly=True, copy=False, default="/", index=True
@@ -44,7 +49,7 @@ class StockAccuracyCheck(models.Model):
         required=True,
         readonly=True,
         index=True,
-        ondelete="cascade",
+        ondelete="restrict",
         check_company=True,
     )
     company_id = fields.Many2one(related="picking_id.company_id", store=True, index=True)
@@ -80,6 +85,12 @@ class StockAccuracyCheck(models.Model):
     location_scanned = fields.Boolean(string="Destination Scanned", readonly=True, copy=False)
     line_ids = fields.One2many("stock.accuracy.check.line", "check_id", string="Lines")
     mismatch_count = fields.Integer(compute="_compute_mismatch_count", string="Lines at Fault")
+    certified_ids = fields.One2many(
+        "stock.accuracy.check.certified", "check_id", string="Certified Items", readonly=True
+    )
+    certified_picking_type_id = fields.Many2one(
+        "stock.picking.type", string="Certified for Operation Type", readonly=True, copy=False
+    )
 
     @api.depends("line_ids.result")
     def _compute_mismatch_count(self):
@@ -90,34 +101,33 @@ class StockAccuracyCheck(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        if not self.env.su:
-            for vals in vals_list:
-                if set(vals) & (PROTECTED_FIELDS - {"picking_id"}):
-                    raise UserError(
-                        self.env._("A double-check starts empty; it is filled by scanning.")
-                    )
+        self._accuracy_check_create(vals_list)
         sequence = self.env["ir.sequence"]
         for vals in vals_list:
             if vals.get("name", "/") == "/":
                 vals["name"] = sequence.next_by_code("stock.accuracy.check") or "/"
-        return super().create(vals_list)
+        return (
+            super(StockAccuracyCheck, self._accuracy_internal())
+            .create(vals_list)
+            .with_env(self.env)
+        )
 
-    def write(self, vals):
-        if not self.env.su:
-            if set(vals) & PROTECTED_FIELDS:
-                raise UserError(
-                    self.env._(
-                        "A double-check moves on through scanning and its buttons only, "
-                        "not by editing it."
-                    )
-                )
-            self._check_not_finished()
-        return super().write(vals)
+    def _accuracy_is_finished(self):
+        return self.state in FINISHED_STATES
 
-    def unlink(self):
-        if not self.env.su:
+    def _accuracy_check_write(self, fnames):
+        # Finished checks refuse every change, the mail fields' too.
+        if not self._accuracy_on_internal_path():
             self._check_not_finished()
-        return super().unlink()
+        return super()._accuracy_check_write(fnames)
+
+    def _accuracy_check_unlink(self):
+        raise UserError(
+            self.env._(
+                "Double-checks are not deleted: cancel %(checks)s instead.",
+                checks=", ".join(self.mapped("name")),
+            )
+        )
 
     def _check_not_finished(self):
         finished = self.filtered(lambda check: check.state in FINISHED_STATES)
@@ -175,7 +185,8 @@ class StockAccuracyCheck(models.Model):
                         picking=check.picking_id.name,
                     )
                 )
-            if check.picking_id.accuracy_prepared_by_id == user:
+            picking = check.picking_id.sudo()
+            if user == picking.accuracy_prepared_by_id or user in picking.accuracy_preparer_ids:
                 raise UserError(
                     self.env._(
                         "You prepared %(picking)s, so another person must double-check it. "
@@ -185,10 +196,10 @@ class StockAccuracyCheck(models.Model):
                 )
 
     def _expected_groups(self):
-        """What the transfer holds now: {(product, lot name, package): (qty, lot)}."""
+        """What validating the transfer moves now: {(product, lot name, package): (qty, lot)}."""
         self.ensure_one()
         groups = {}
-        for move_line in self.picking_id.sudo().move_line_ids:
+        for move_line in self.picking_id.sudo()._accuracy_shipping_lines():
             lot_name = move_line.lot_id.name or move_line.lot_name or ""
             package = move_line.result_package_id or move_line.package_id
             key = (move_line.product_id.id, lot_name, package.id)
@@ -198,10 +209,10 @@ class StockAccuracyCheck(models.Model):
 
     def _sync_expected_lines(self):
         """Give every line the quantity the transfer holds, adding lines for what is missing."""
-        Line = self.env["stock.accuracy.check.line"].sudo()
+        Line = self.env["stock.accuracy.check.line"].sudo()._accuracy_internal()
         for check in self:
             groups = check._expected_groups()
-            by_key = {line._key(): line for line in check.sudo().line_ids}
+            by_key = {line._key(): line for line in check.sudo()._accuracy_internal().line_ids}
             to_create = []
             for key, (qty, lot) in groups.items():
                 line = by_key.pop(key, None)
@@ -236,7 +247,7 @@ class StockAccuracyCheck(models.Model):
         """The current user becomes the checker of this check."""
         self._lock()
         self._check_can_check()
-        for check in self.sudo():
+        for check in self.sudo()._accuracy_internal():
             if check.state == "draft":
                 check.write(
                     {
@@ -485,7 +496,7 @@ class StockAccuracyCheck(models.Model):
                     "Package %(package)s is not part of this transfer.", package=package.name
                 ),
             }
-        lines.sudo().package_scanned = True
+        lines.sudo()._accuracy_internal().package_scanned = True
         return {
             "status": "match",
             "message": self.env._(
@@ -500,7 +511,7 @@ class StockAccuracyCheck(models.Model):
         if not location:
             return None
         if location._child_of(self.picking_id.location_dest_id):
-            self.sudo().location_scanned = True
+            self.sudo()._accuracy_internal().location_scanned = True
             return {
                 "status": "match",
                 "message": self.env._(
@@ -544,6 +555,7 @@ class StockAccuracyCheck(models.Model):
         return (
             self.env["stock.accuracy.check.line"]
             .sudo()
+            ._accuracy_internal()
             .create(
                 {
                     "check_id": self.id,
@@ -594,20 +606,69 @@ class StockAccuracyCheck(models.Model):
             if check.state == "draft":
                 check.action_start()
             check._check_scans_complete()
-            check.sudo()._sync_expected_lines()
-            check.sudo().line_ids._compute_check_result()
+            internal = check.sudo()._accuracy_internal()
+            internal._sync_expected_lines()
+            if not internal.line_ids.filtered(lambda line: not line.is_unexpected):
+                raise UserError(
+                    self.env._(
+                        "%(picking)s has nothing to validate: reserve or prepare its "
+                        "quantities before double-checking it.",
+                        picking=check.picking_id.name,
+                    )
+                )
+            internal.line_ids._compute_check_result()
             failed = any(line.is_fault for line in check.line_ids)
-            check.sudo().write(
+            internal.write(
                 {
                     "state": "failed" if failed else "passed",
                     "date_done": fields.Datetime.now(),
                     "prepared_by_id": check.picking_id.accuracy_prepared_by_id.id,
                 }
             )
+            if not failed:
+                internal._certify()
             check._post_result()
             if failed:
                 check._raise_mismatch_exception()
         return True
+
+    def _certify(self):
+        """Record what this passed check certifies: what validating the transfer moves now."""
+        self.ensure_one()
+        picking = self.picking_id
+        items = picking._accuracy_shipping_items()
+        self.env["stock.accuracy.check.certified"].sudo()._accuracy_internal().create(
+            [
+                {
+                    "check_id": self.id,
+                    "product_id": product_id,
+                    "lot_name": lot_name or False,
+                    "package_id": package_id,
+                    "result_package_id": result_package_id,
+                    "location_id": location_id,
+                    "owner_id": owner_id,
+                    "quantity": quantity,
+                }
+                for (
+                    product_id,
+                    lot_name,
+                    package_id,
+                    result_package_id,
+                    location_id,
+                    owner_id,
+                ), quantity in items.items()
+            ]
+        )
+        self.write({"certified_picking_type_id": picking.picking_type_id.id})
+
+    def _certified_items(self):
+        """What this check certified: {key: quantity}, keyed as
+        :meth:`stock.picking._accuracy_shipping_items`."""
+        self.ensure_one()
+        items = {}
+        for item in self.sudo().certified_ids:
+            items[item._key()] = items.get(item._key(), 0.0) + item.quantity
+        return items
 
     def _check_scans_complete(self):
         picking_type = self.picking_type_id
@@ -683,7 +744,7 @@ class StockAccuracyCheck(models.Model):
 
     def action_cancel(self):
         self._check_not_finished()
-        self.sudo().write({"state": "cancel"})
+        self.sudo()._accuracy_internal().write({"state": "cancel"})
         return True
 
     # ------------------------------------------------------ scanning screen

@@ -9,19 +9,6 @@ RESULTS = [
     ("wrong_lot", "Wrong Lot"),
     ("unexpected", "Unexpected Item"),
 ]
-# Written only by the check's methods.
-PROTECTED_FIELDS = {
-    "check_id",
-    "product_id",
-    "lot_id",
-    "lot_name",
-    "package_id",
-    "expected_qty",
-    "checked_qty",
-    "is_unexpected",
-    "package_scanned",
-    "result",
-}
 
 
 class StockAccuracyCheckLine(models.Model):
@@ -33,8 +20,23 @@ class StockAccuracyCheckLine(models.Model):
 
     _name = "stock.accuracy.check.line"
     _description = "Double-Check Line"
+    _inherit = ["stock.accuracy.guarded"]
     _order = "check_id, id"
     _check_company_auto = True
+    # Written only by the check's methods.
+    _accuracy_system_fields = (
+        "check_id",
+        "product_id",
+        "lot_id",
+        "lot_name",
+        "package_id",
+        "expected_qty",
+        "checked_qty",
+        "difference_qty",
+        "is_unexpected",
+        "package_scanned",
+        "result",
+    )
 
     check_id = fields.Many2one(
         "stock.accuracy.check", required=True, index=True, ondelete="cascade", readonly=True
@@ -143,25 +145,20 @@ class StockAccuracyCheckLine(models.Model):
         self.ensure_one()
         return (self.product_id.id, self.lot_name or "", self.package_id.id)
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if not self.env.su:
-            raise UserError(self.env._("Double-check lines are created by scanning."))
-        return super().create(vals_list)
+    def _accuracy_is_finished(self):
+        return self.check_id.state in ("passed", "failed")
 
-    def write(self, vals):
-        if not self.env.su:
-            if set(vals) & PROTECTED_FIELDS:
-                raise UserError(
-                    self.env._("Double-check quantities are entered by scanning or typing them.")
-                )
-            self.check_id._check_not_finished()
-        return super().write(vals)
+    def _accuracy_check_create_values(self, vals):
+        raise UserError(self.env._("Double-check lines are created by scanning."))
 
-    def unlink(self):
-        if not self.env.su:
+    def _accuracy_check_write(self, fnames):
+        # Lines of a finished check refuse every change.
+        if not self._accuracy_on_internal_path():
             self.check_id._check_not_finished()
-        return super().unlink()
+        return super()._accuracy_check_write(fnames)
+
+    def _accuracy_check_unlink(self):
+        raise UserError(self.env._("Double-check lines are removed by their check only."))
 
     def _set_checked_quantity(self, quantity):
         """Set the quantity the checker saw, refusing quantities the unit cannot hold."""
@@ -194,7 +191,7 @@ class StockAccuracyCheckLine(models.Model):
             raise UserError(
                 self.env._("Serial number %(serial)s was already checked.", serial=self.lot_name)
             )
-        self.sudo().checked_qty = quantity
+        self.sudo()._accuracy_internal().checked_qty = quantity
 
     def _add_quantity(self, quantity):
         self.ensure_one()
@@ -223,4 +220,4 @@ class StockAccuracyCheckLine(models.Model):
                     line.checked_qty, expected, precision_rounding=line.product_uom_id.rounding
                 )
                 result = {0: "match", -1: "short", 1: "over"}[comparison]
-            line.sudo().write({"result": result, "difference_qty": difference})
+            line.sudo()._accuracy_internal().write({"result": result, "difference_qty": difference})

@@ -211,7 +211,8 @@ class StockAccuracyCount(models.Model):
         lines = self.line_ids.filtered(lambda ln: ln.state != "cancel")
         lines._check_counted()
         self._accuracy_internal().write({"state": "to_approve"})
-        lines.filtered(lambda ln: ln.state == "counted")._settle_counted()
+        # Settling reads the book: the system's part, as the system.
+        lines.filtered(lambda ln: ln.state == "counted").sudo()._settle_counted()
         self._check_done()
         return True
 
@@ -302,7 +303,7 @@ class StockAccuracyCount(models.Model):
                 found=line.found,
             )
         if not self.blind:
-            data["book_quantity"] = line.book_quantity
+            data["book_quantity"] = line.sudo().book_quantity
         return data
 
     def action_scan_state(self):

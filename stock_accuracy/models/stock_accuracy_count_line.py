@@ -336,6 +336,15 @@ class StockAccuracyCountLine(models.Model):
     def create(self, vals_list):
         lines = super().create(vals_list)
         lines.filtered(lambda ln: not ln.unit_cost)._set_unit_cost()
+        # A line added without its book (from the session's form) takes it now; counting takes
+        # it again when the line is counted.
+        unbooked = self.browse(
+            line.id
+            for line, vals in zip(lines, vals_list, strict=True)
+            if "book_quantity" not in vals
+        )
+        if unbooked:
+            unbooked._snapshot_book()
         unclassed = lines.filtered(lambda ln: not ln.abc_class)
         if unclassed:
             classes = self._class_by_product_warehouse(

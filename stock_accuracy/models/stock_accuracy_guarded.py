@@ -24,9 +24,22 @@ MAIL_FIELDS = {"has_message", "rating_ids"}
 
 
 class InternalPath(str):
-    """Marks an environment as the module's own write path."""
+    """Marks an environment as the module's own write path.
+
+    Never equal to a plain ``str``: Odoo reuses an environment whose context compares equal, so
+    a caller sending the same text must not make its context equal to the internal one (nor
+    take the internal one's place).
+    """
 
     __slots__ = ()
+
+    def __eq__(self, other):
+        return type(other) is type(self) and str.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self.__eq__(other)
+
+    __hash__ = str.__hash__
 
 
 INTERNAL = InternalPath("stock_accuracy")

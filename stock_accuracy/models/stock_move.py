@@ -24,6 +24,8 @@ COUNT_MOVE_HISTORY_FIELDS = frozenset(
     }
 )
 
+from .stock_picking import NOT_PREPARING, NOT_PREPARING_KEY
+
 
 class StockMove(models.Model):
     _inherit = "stock.move"
@@ -36,11 +38,20 @@ class StockMove(models.Model):
     )
 
     def _action_assign(self, force_qty=False):
-        """Reserving is not preparing; once ready, open the double-checks (one create)."""
-        res = super(StockMove, self.with_context(accuracy_no_prepare=True))._action_assign(
-            force_qty=force_qty
-        )
-        self.picking_id._accuracy_create_checks()
+        """Reserving does not set quantities, but whoever reserves may not check the transfer;
+        a reservation that changes what a passed check certified asks for a new check. Once
+        ready, open the double-checks (one create)."""
+        pickings = self.picking_id
+        res = super(
+            StockMove, self.with_context(**{NOT_PREPARING_KEY: NOT_PREPARING})
+        )._action_assign(force_qty=force_qty)
+        if not pickings._accuracy_is_not_preparing():
+            # A person reserving, not a reservation the module's own validation triggers.
+            pickings._accuracy_record_preparer()
+        changed = pickings._accuracy_changed_since_pass()
+        if changed:
+            changed._accuracy_create_checks_after_change()
+        pickings._accuracy_create_checks()
         return res
 
     # -- the count history on moves --------------------------------------------------------------

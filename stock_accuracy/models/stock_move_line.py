@@ -3,7 +3,21 @@ from odoo.exceptions import UserError
 
 from .stock_accuracy_guarded import is_internal
 
-PREPARATION_FIELDS = {"quantity", "picked", "lot_id", "lot_name", "result_package_id"}
+# What a passed double-check certified: changing any of these asks for a new check.
+PREPARATION_FIELDS = {
+    "quantity",
+    "picked",
+    "product_id",
+    "product_uom_id",
+    "lot_id",
+    "lot_name",
+    "package_id",
+    "result_package_id",
+    "location_id",
+    "owner_id",
+    "move_id",
+    "picking_id",
+}
 # What a done move line of a count records: part of the count history.
 COUNT_HISTORY_FIELDS = frozenset(
     {
@@ -46,7 +60,14 @@ class StockMoveLine(models.Model):
                         move=history[0].reference or history[0].product_id.display_name,
                     )
                 )
+        pickings = self.picking_id
         res = super().write(vals)
         if PREPARATION_FIELDS & set(vals):
-            self.picking_id._accuracy_mark_prepared()
+            (pickings | self.picking_id)._accuracy_mark_prepared()
+        return res
+
+    def unlink(self):
+        pickings = self.picking_id
+        res = super().unlink()
+        pickings.exists()._accuracy_mark_prepared()
         return res

@@ -1,7 +1,9 @@
-from odoo import api, fields, models
+from odoo import SUPERUSER_ID, Command, api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import float_compare, float_is_zero
 
 from .stock_accuracy_exception import OPEN_STATES as EXCEPTION_OPEN_STATES
+from .stock_accuracy_guarded import InternalPath
 
 CHECK_STATES = [
     ("not_needed", "Not Needed"),
@@ -12,11 +14,17 @@ CHECK_STATES = [
     ("overridden", "Released by Manager"),
 ]
 GATE_OPEN_STATES = ("not_needed", "passed", "overridden")
+# Move lines written while this is in the context are not someone preparing the transfer (the
+# module's own reservation and validation). A value JSON cannot produce: a caller sending the
+# key gets a plain str and no pass.
+NOT_PREPARING_KEY = "accuracy_not_preparing"
+NOT_PREPARING = InternalPath("not_preparing")
 # Kept by the double-check itself: not writable through the ORM by users.
 PROTECTED_FIELDS = {
     "accuracy_check_state",
     "accuracy_check_required",
     "accuracy_prepared_by_id",
+    "accuracy_preparer_ids",
     "accuracy_override_user_id",
     "accuracy_override_date",
     "accuracy_override_reason_id",
@@ -64,6 +72,17 @@ class StockPicking(models.Model):
         copy=False,
         help="The last user who set the quantities of this transfer. They cannot check it.",
     )
+    accuracy_preparer_ids = fields.Many2many(
+        "res.users",
+        "stock_picking_accuracy_preparer_rel",
+        "picking_id",
+        "user_id",
+        string="Prepared or Reserved By",
+        readonly=True,
+        copy=False,
+        help="Everyone who reserved this transfer or set its quantities, lots or packages: none "
+        "of them may double-check it.",
+    )
     accuracy_override_user_id = fields.Many2one(
         "res.users", string="Released By", readonly=True, copy=False
     )
@@ -79,13 +98,19 @@ class StockPicking(models.Model):
         "picking_type_id.accuracy_check_categ_ids",
         "move_ids.product_id",
         "move_ids.product_uom_qty",
+        "move_ids.picked",
+        "move_line_ids.quantity",
+        "move_line_ids.product_uom_id",
+        "move_line_ids.product_id",
+        "move_line_ids.picked",
     )
     def _compute_accuracy_check_required(self):
         for picking in self:
             picking.accuracy_check_required = picking._accuracy_needs_check()
 
     def _accuracy_needs_check(self):
-        """Whether the operation type's double-check policy applies to this transfer."""
+        """Whether the operation type's double-check policy applies to this transfer, judged on
+        what validating it would move (the demand only while nothing is reserved or picked)."""
         self.ensure_one()
         picking_type = self.picking_type_id
         mode = picking_type.accuracy_check_mode
@@ -102,14 +127,27 @@ class StockPicking(models.Model):
             return False
         if mode == "required":
             return True
-        moves = self.move_ids.filtered(lambda move: move.state != "cancel")
+        items = self.sudo()._accuracy_shipping_items()
+        if items:
+            products = self.env["product.product"].browse({key[0] for key in items})
+            quantities = {}
+            for key, quantity in items.items():
+                quantities[key[0]] = quantities.get(key[0], 0.0) + quantity
+        else:
+            moves = self.move_ids.filtered(lambda move: move.state != "cancel")
+            products = moves.product_id
+            quantities = {}
+            for move in moves:
+                quantities[move.product_id.id] = (
+                    quantities.get(move.product_id.id, 0.0) + move.product_qty
+                )
         if mode == "value":
-            value = sum(move.product_qty * move.product_id.standard_price for move in moves)
+            value = sum(quantities[product.id] * product.standard_price for product in products)
             return value > picking_type.accuracy_check_min_value
         categories = picking_type.accuracy_check_categ_ids
         return any(
-            move.product_id.categ_id.parent_path.startswith(tuple(categories.mapped("parent_path")))
-            for move in moves
+            product.categ_id.parent_path.startswith(tuple(categories.mapped("parent_path")))
+            for product in products
         )
 
     @api.depends(
@@ -124,11 +162,11 @@ class StockPicking(models.Model):
             "in_progress": "in_progress",
             "passed": "passed",
             "failed": "failed",
+            "cancel": "to_check",
         }
         for picking in self:
-            check = picking.accuracy_check_ids.filtered(lambda c: c.state != "cancel").sorted(
-                "id", reverse=True
-            )[:1]
+            # The latest check, cancelled or not: cancelling it never brings back an older pass.
+            check = picking.accuracy_check_ids.sorted("id", reverse=True)[:1]
             picking.accuracy_check_id = check
             if picking.state == "done" and picking.accuracy_check_state:
                 continue  # history: how it was validated
@@ -145,6 +183,124 @@ class StockPicking(models.Model):
                 self.env._("The double-check status of a transfer cannot be edited by hand.")
             )
         return super().write(vals)
+
+    def unlink(self):
+        """A transfer with a finished double-check is kept (the check is an audit record);
+        its open or cancelled checks go with it."""
+        checks = self.sudo().accuracy_check_ids
+        finished = checks.filtered(lambda check: check._accuracy_is_finished())
+        if finished and self.env.uid != SUPERUSER_ID:
+            raise UserError(
+                self.env._(
+                    "%(pickings)s cannot be deleted: double-checks %(checks)s are kept as an "
+                    "audit record of it. Cancel the transfer instead.",
+                    pickings=", ".join(finished.picking_id.mapped("name")),
+                    checks=", ".join(finished.mapped("name")),
+                )
+            )
+        checks._accuracy_internal().unlink()
+        return super().unlink()
+
+    # -------------------------------------------------------------- what ships
+
+    def _accuracy_shipping_lines(self, auto_pick=True):
+        """The move lines validating this transfer moves now, as Odoo chooses them: the picked
+        lines of picked moves, or all of them when nothing is picked yet (``auto_pick``: the
+        validation button picks everything then, see ``_pre_action_done_hook``)."""
+        self.ensure_one()
+        moves = self.move_ids.filtered(lambda move: move.state not in ("done", "cancel"))
+        lines = moves.move_line_ids
+        pick_all = (
+            auto_pick
+            and any(move.quantity for move in moves)
+            and not any(move.picked for move in moves if not move.scrapped)
+        )
+        if not pick_all:
+            lines = lines.filtered(lambda ml: ml.picked and ml.move_id.picked)
+        return lines.filtered(
+            lambda ml: not float_is_zero(ml.quantity, precision_rounding=ml.product_uom_id.rounding)
+        )
+
+    def _accuracy_shipping_items(self, auto_pick=True):
+        """What validating this transfer moves now, aggregated: {(product, lot/serial name,
+        package, destination package, source location, owner): quantity in the product's unit
+        of measure}, ids for records."""
+        self.ensure_one()
+        items = {}
+        for ml in self._accuracy_shipping_lines(auto_pick=auto_pick):
+            key = (
+                ml.product_id.id,
+                ml.lot_id.name or ml.lot_name or "",
+                ml.package_id.id,
+                ml.result_package_id.id,
+                ml.location_id.id,
+                (self.owner_id or ml.owner_id).id,
+            )
+            quantity = ml.product_uom_id._compute_quantity(
+                ml.quantity, ml.product_id.uom_id, rounding_method="HALF-UP"
+            )
+            items[key] = items.get(key, 0.0) + quantity
+        return {
+            key: quantity
+            for key, quantity in items.items()
+            if not float_is_zero(
+                quantity,
+                precision_rounding=self.env["product.product"].browse(key[0]).uom_id.rounding,
+            )
+        }
+
+    def _accuracy_item_label(self, key):
+        product_id, lot_name, package_id, result_package_id, location_id, owner_id = key
+        env = self.env
+        label = env["product.product"].browse(product_id).display_name
+        if lot_name:
+            label += f" [{lot_name}]"
+        if package_id:
+            label += " " + env._(
+                "in %(package)s", package=env["stock.quant.package"].browse(package_id).name
+            )
+        if result_package_id:
+            label += " " + env._(
+                "into %(package)s",
+                package=env["stock.quant.package"].browse(result_package_id).name,
+            )
+        if location_id:
+            label += " " + env._(
+                "from %(location)s",
+                location=env["stock.location"].browse(location_id).display_name,
+            )
+        if owner_id:
+            label += " " + env._(
+                "owned by %(owner)s", owner=env["res.partner"].browse(owner_id).display_name
+            )
+        return label
+
+    def _accuracy_certificate_difference(self, check, auto_pick=True):
+        """The first difference between what ``check`` certified and what validating this
+        transfer moves now, as a sentence; ``None`` when they are the same."""
+        self.ensure_one()
+        check = check.sudo()
+        if check.certified_picking_type_id != self.picking_type_id:
+            return self.env._(
+                "it was checked as %(checked)s and is now %(current)s",
+                checked=check.certified_picking_type_id.display_name or "-",
+                current=self.picking_type_id.display_name,
+            )
+        certified = check._certified_items()
+        if not certified:
+            return self.env._("the check certified nothing to validate")
+        current = self.sudo()._accuracy_shipping_items(auto_pick=auto_pick)
+        for key in sorted(set(certified) | set(current), key=lambda k: tuple(map(str, k))):
+            rounding = self.env["product.product"].browse(key[0]).uom_id.rounding
+            before, now = certified.get(key, 0.0), current.get(key, 0.0)
+            if float_compare(before, now, precision_rounding=rounding):
+                return self.env._(
+                    "%(item)s: %(certified)s certified, %(now)s to validate",
+                    item=self.sudo()._accuracy_item_label(key),
+                    certified=before,
+                    now=now,
+                )
+        return None
 
     # -------------------------------------------------------------- checks
 
@@ -163,7 +319,9 @@ class StockPicking(models.Model):
         return (
             self.env["stock.accuracy.check"]
             .sudo()
+            ._accuracy_internal()
             .create([{"picking_id": picking.id} for picking in pickings])
+            .with_env(self.env)
         )
 
     def _accuracy_get_open_check(self):
@@ -180,16 +338,45 @@ class StockPicking(models.Model):
         check = self.accuracy_check_id
         if check and check.state in ("draft", "in_progress"):
             return check.sudo(False)
-        return self.env["stock.accuracy.check"].sudo().create({"picking_id": self.id}).sudo(False)
+        return (
+            self.env["stock.accuracy.check"]
+            .sudo()
+            ._accuracy_internal()
+            .create({"picking_id": self.id})
+            .with_env(self.env)
+            .sudo(False)
+        )
+
+    @api.model
+    def _accuracy_not_preparing_env(self):
+        """This environment marked as the module's own reservation or validation."""
+        return self.with_context(**{NOT_PREPARING_KEY: NOT_PREPARING})
+
+    @api.model
+    def _accuracy_is_not_preparing(self):
+        return type(self.env.context.get(NOT_PREPARING_KEY)) is InternalPath
+
+    def _accuracy_record_preparer(self):
+        """The current user reserved or prepared these transfers: they may not check them.
+        Kept for operation types with a double-check only."""
+        uid = self.env.uid
+        pickings = self.sudo().filtered(
+            lambda p: (
+                p.picking_type_id.accuracy_check_mode not in (False, "off")
+                and p.state not in ("done", "cancel")
+                and uid not in p.accuracy_preparer_ids.ids
+            )
+        )
+        if pickings:
+            pickings.write({"accuracy_preparer_ids": [Command.link(uid)]})
 
     def _accuracy_mark_prepared(self):
         """The current user set quantities of a transfer to double-check: they prepared it, and
-        a check passed or failed before no longer reflects it. Transfers without a check are
-        left as Odoo keeps them."""
-        if self.env.context.get("accuracy_no_prepare") or self.env.context.get(
-            "button_validate_picking_ids"
-        ):
+        a check failed before, or passed for other quantities, no longer reflects it. Transfers
+        without a check are left as Odoo keeps them."""
+        if self._accuracy_is_not_preparing():
             return
+        self._accuracy_record_preparer()
         pickings = self.filtered(
             lambda p: p.accuracy_check_required and p.state not in ("done", "cancel")
         )
@@ -198,15 +385,25 @@ class StockPicking(models.Model):
         pickings.sudo().filtered(
             lambda p: p.accuracy_prepared_by_id.id != self.env.uid
         ).accuracy_prepared_by_id = self.env.uid
-        stale = pickings.filtered(
-            lambda p: p.accuracy_check_state in ("passed", "failed", "overridden")
+        stale = (
+            pickings.filtered(lambda p: p.accuracy_check_state in ("failed", "overridden"))
+            | pickings._accuracy_changed_since_pass()
         )
         if stale:
             stale.sudo().accuracy_override_date = False
             stale._accuracy_create_checks_after_change()
 
+    def _accuracy_changed_since_pass(self):
+        """The transfers whose passed check certified something else than what they move now."""
+        return self.filtered(
+            lambda p: (
+                p.accuracy_check_state == "passed"
+                and p._accuracy_certificate_difference(p.accuracy_check_id)
+            )
+        )
+
     def _accuracy_create_checks_after_change(self):
-        self.env["stock.accuracy.check"].sudo().create(
+        self.env["stock.accuracy.check"].sudo()._accuracy_internal().create(
             [{"picking_id": picking.id} for picking in self]
         )
         for picking in self:
@@ -219,33 +416,73 @@ class StockPicking(models.Model):
 
     # ---------------------------------------------------------------- gate
 
-    def _accuracy_check_gate(self):
-        """Refuse to validate transfers whose double-check has not passed."""
-        blocked = self.filtered(
-            lambda p: (
-                p.state not in ("done", "cancel")
-                and p.accuracy_check_required
-                and p.accuracy_check_state not in GATE_OPEN_STATES
-            )
-        )
-        if not blocked:
-            return
+    def _accuracy_check_gate(self, auto_pick=True):
+        """Refuse to validate transfers whose double-check has not passed, whose passed check
+        certified something else than what validating them moves, or that their checker
+        validates or prepared."""
         labels = dict(self._fields["accuracy_check_state"]._description_selection(self.env))
-        raise UserError(
-            self.env._(
-                "These transfers must pass their double-check before they can be validated: "
-                "%(pickings)s",
-                pickings=", ".join(f"{p.name} ({labels[p.accuracy_check_state]})" for p in blocked),
+        blocked = []
+        to_compare = self.browse()
+        for picking in self:
+            if picking.state in ("done", "cancel"):
+                continue
+            if not (picking.accuracy_check_required or picking._accuracy_needs_check()):
+                continue
+            if picking.accuracy_override_date:
+                continue
+            check = picking.sudo().accuracy_check_ids.sorted("id")[-1:]
+            if check.state != "passed":
+                state = picking.accuracy_check_state
+                if state in GATE_OPEN_STATES:
+                    state = "to_check"
+                blocked.append(f"{picking.name} ({labels[state]})")
+            else:
+                to_compare |= picking
+        if blocked:
+            raise UserError(
+                self.env._(
+                    "These transfers must pass their double-check before they can be "
+                    "validated: %(pickings)s",
+                    pickings=", ".join(blocked),
+                )
             )
-        )
+        for picking in to_compare:
+            check = picking.sudo().accuracy_check_ids.sorted("id")[-1:]
+            difference = picking._accuracy_certificate_difference(check, auto_pick=auto_pick)
+            if difference:
+                raise UserError(
+                    self.env._(
+                        "%(picking)s is not what double-check %(check)s certified "
+                        "(%(difference)s). Double-check it again before validating it.",
+                        picking=picking.name,
+                        check=check.name,
+                        difference=difference,
+                    )
+                )
+            if check.checker_id == self.env.user and self.env.uid != SUPERUSER_ID:
+                raise UserError(
+                    self.env._(
+                        "You double-checked %(picking)s, so another person must validate it.",
+                        picking=picking.name,
+                    )
+                )
+            if check.checker_id in picking.sudo().accuracy_preparer_ids:
+                raise UserError(
+                    self.env._(
+                        "%(checker)s double-checked %(picking)s but also reserved or prepared "
+                        "it: another person must double-check it again.",
+                        checker=check.checker_id.name,
+                        picking=picking.name,
+                    )
+                )
 
     def _pre_action_done_hook(self):
         self._accuracy_check_gate()
-        return super()._pre_action_done_hook()
+        return super(StockPicking, self._accuracy_not_preparing_env())._pre_action_done_hook()
 
     def _action_done(self):
-        self._accuracy_check_gate()
-        return super(StockPicking, self.with_context(accuracy_no_prepare=True))._action_done()
+        self._accuracy_check_gate(auto_pick=False)
+        return super(StockPicking, self._accuracy_not_preparing_env())._action_done()
 
     # ------------------------------------------------------------- actions
 

@@ -21,7 +21,8 @@ class StockPickingType(models.Model):
     accuracy_check_min_value = fields.Float(
         string="Double-Check Above Value",
         digits="Product Price",
-        help="Transfers whose products are worth more than this (at cost) are double-checked.",
+        help="Transfers whose picked or reserved products are worth more than this (at cost) "
+        "are double-checked.",
     )
     accuracy_check_categ_ids = fields.Many2many(
         "product.category",

@@ -17,6 +17,7 @@ from . import test_check_segregation
 from . import test_check_scan
 from . import test_check_tour
 from . import test_check_demo
+from . import test_check_certify
 from . import test_exception_routing
 from . import test_exception_lifecycle
 from . import test_exception_escalation

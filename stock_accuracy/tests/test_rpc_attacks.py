@@ -23,9 +23,12 @@ class TestRpcAttacks(CountingCommon, HttpCase):
             cls.env, "sa_rpc_stock", groups="stock.group_stock_user", name="Ivy Inventory"
         )
         # A blind session in progress, counted by the counter, not yet submitted.
-        cls.session = cls._blind_session(cls.widget_quant | cls.bolt_quant)
-        cls.line = cls.session.line_ids.filtered(lambda ln: ln.product_id == cls.widget)
+        cls.count_session = cls._blind_session(cls.widget_quant | cls.bolt_quant)
+        cls.line = cls.count_session.line_ids.filtered(lambda ln: ln.product_id == cls.widget)
         cls.line.with_user(cls.counter).write({"counted_quantity": 60.0})
+        cls.count_session.line_ids.filtered(lambda ln: ln.product_id == cls.bolt).with_user(
+            cls.counter
+        ).write({"counted_quantity": 40.0})
         # A finished session: its line is history.
         done = cls._blind_session(cls.bolt_quant)
         # 39 of 40: within the tolerance of class C, applied at once by an inventory move.
@@ -131,30 +134,33 @@ class TestRpcAttacks(CountingCommon, HttpCase):
         self.assertEqual(self._snapshot(self.line, list(owned_by_system)), before)
 
     def test_nobody_writes_session_state_or_reopens_it(self):
-        self.session.with_user(self.counter).action_submit()
-        state = self.session.state
+        self.count_session.with_user(self.counter).action_submit()
+        state = self.count_session.state
         for login in ("sa_counter", "sa_manager", "sa_rpc_stock"):
             for vals in ({"state": "in_progress"}, {"state": "done"}, {"blind": False}):
                 with self.subTest(login=login, vals=vals):
                     self.assertRefused(
-                        login, "stock.accuracy.count", "write", [self.session.ids, vals]
+                        login, "stock.accuracy.count", "write", [self.count_session.ids, vals]
                     )
             with self.subTest(login=login, path="web_save"):
                 self.assertRefused(
                     login,
                     "stock.accuracy.count",
                     "web_save",
-                    [self.session.ids, {"state": "in_progress"}],
+                    [self.count_session.ids, {"state": "in_progress"}],
                     {"specification": {"state": {}}},
                 )
-        self.session.invalidate_recordset()
-        self.assertEqual(self.session.state, state)
+        self.count_session.invalidate_recordset()
+        self.assertEqual(self.count_session.state, state)
 
     def test_blind_switch_while_counting_is_refused(self):
         self.assertRefused(
-            "sa_manager", "stock.accuracy.count", "write", [self.session.ids, {"blind": False}]
+            "sa_manager",
+            "stock.accuracy.count",
+            "write",
+            [self.count_session.ids, {"blind": False}],
         )
-        self.assertTrue(self.session.blind)
+        self.assertTrue(self.count_session.blind)
 
     def test_counter_cannot_count_a_session_not_theirs(self):
         before = self.line.counted_quantity
@@ -165,7 +171,10 @@ class TestRpcAttacks(CountingCommon, HttpCase):
             [self.line.ids, {"counted_quantity": 1.0}],
         )
         self.assertRefused(
-            "sa_counter_2", "stock.accuracy.count", "action_scan", [self.session.ids, "WIDGET-001"]
+            "sa_counter_2",
+            "stock.accuracy.count",
+            "action_scan",
+            [self.count_session.ids, "WIDGET-001"],
         )
         self.line.invalidate_recordset()
         self.assertEqual(self.line.counted_quantity, before)
@@ -177,7 +186,7 @@ class TestRpcAttacks(CountingCommon, HttpCase):
             "create",
             [
                 {
-                    "count_id": self.session.id,
+                    "count_id": self.count_session.id,
                     "product_id": self.widget.id,
                     "location_id": self.aisle_2a.id,
                     "counted_quantity": 5.0,
@@ -327,7 +336,7 @@ class TestRpcAttacks(CountingCommon, HttpCase):
                 self.assertFalse(error)
                 self.assertEqual(result[0]["shown_book_quantity"], 0.0)
         result, error = self._call(
-            "sa_counter", "stock.accuracy.count", "action_scan_state", [self.session.ids]
+            "sa_counter", "stock.accuracy.count", "action_scan_state", [self.count_session.ids]
         )
         self.assertFalse(error)
         self.assertFalse(any("book_quantity" in line for line in result["lines"]))
@@ -337,7 +346,7 @@ class TestRpcAttacks(CountingCommon, HttpCase):
         self.assertEqual(result[0]["book_quantity"], 100.0)
 
     def test_recounter_does_not_see_the_first_count(self):
-        self.session.with_user(self.counter).action_submit()
+        self.count_session.with_user(self.counter).action_submit()
         self.line.invalidate_recordset()
         self.assertEqual(self.line.state, "recount")
         recount = self.line.recount_line_id
@@ -360,9 +369,9 @@ class TestRpcAttacks(CountingCommon, HttpCase):
 
     # -- segregation of duties ---------------------------------------------------------------
     def test_a_manager_who_counted_cannot_approve(self):
-        self.session.counter_ids = [Command.set((self.counter | self.manager).ids)]
+        self.count_session.counter_ids = [Command.set((self.counter | self.manager).ids)]
         self.line.with_user(self.manager).write({"counted_quantity": 70.0})
-        self.session.with_user(self.manager).action_submit()
+        self.count_session.with_user(self.manager).action_submit()
         self.line.invalidate_recordset()
         recount = self.line.recount_line_id
         recount.count_id.counter_ids = [Command.set(self.manager_2.ids)]
