@@ -4,7 +4,7 @@
     "name": "Inventory Accuracy",
     "summary": "Make book inventory match physical inventory and keep it that way: "
     "double-check, ABC cycle counts, reason codes, exceptions, KPIs",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/stock-accuracy/stock_accuracy",
     "author": "stock_accuracy authors",
@@ -54,6 +54,7 @@
         "views/stock_accuracy_pareto_report_views.xml",
         "views/stock_accuracy_kpi_snapshot_views.xml",
         "views/stock_accuracy_kpi_dashboard_views.xml",
+        "views/stock_accuracy_history_seal_views.xml",
         "wizards/stock_accuracy_kpi_export_wizard_views.xml",
         "views/stock_accuracy_menus.xml",
     ],

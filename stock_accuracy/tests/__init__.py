@@ -27,3 +27,4 @@ from . import test_exception_smart_buttons
 from . import test_sync_reconcile
 from . import test_kpi
 from . import test_kpi_export
+from . import test_history_seal
