@@ -166,9 +166,7 @@ class StockAccuracyHistorySeal(models.Model):
     )
     record_name = fields.Char(string="Record", compute="_compute_record_name")
     sealed_at = fields.Datetime(string="Sealed On", required=True, readonly=True)
-    payload = fields.Text(
-        readonly=True, help="The sealed fields of the record, as canonical JSON."
-    )
+    payload = fields.Text(readonly=True, help="The sealed fields of the record, as canonical JSON.")
     payload_digest = fields.Char(readonly=True, help="SHA-256 of the payload.")
     previous_hash = fields.Char(readonly=True)
     hash = fields.Char(
@@ -210,7 +208,11 @@ class StockAccuracyHistorySeal(models.Model):
         return record.display_name
 
     # -- nobody changes the history through the ORM ----------------------------------------------
-    def _check_superuser(self):
+    def _check_superuser(self, operation):
+        """Refuse ``operation`` to everyone but the superuser, even in sudo mode (users without
+        the access right get the usual access error first)."""
+        if not self.env.su:
+            self.check_access(operation)
         if self.env.uid != SUPERUSER_ID:
             raise UserError(
                 self.env._("History seals are written by the application only and never change.")
@@ -218,15 +220,15 @@ class StockAccuracyHistorySeal(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        self._check_superuser()
+        self.browse()._check_superuser("create")
         return super().create(vals_list)
 
     def write(self, vals):
-        self._check_superuser()
+        self._check_superuser("write")
         return super().write(vals)
 
     def unlink(self):
-        self._check_superuser()
+        self._check_superuser("unlink")
         return super().unlink()
 
     # -- sealing ---------------------------------------------------------------------------------
@@ -283,7 +285,10 @@ class StockAccuracyHistorySeal(models.Model):
     @api.model
     def _sealed_ids(self, model, ids):
         self.env.cr.execute(
-            "SELECT res_id FROM stock_accuracy_history_seal WHERE res_model = %s AND res_id = ANY(%s)",
+            """
+            SELECT res_id FROM stock_accuracy_history_seal
+             WHERE res_model = %s AND res_id = ANY(%s)
+            """,
             [model, list(ids)],
         )
         return {row[0] for row in self.env.cr.fetchall()}

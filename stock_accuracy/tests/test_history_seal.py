@@ -1,3 +1,5 @@
+import itertools
+
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
@@ -57,7 +59,7 @@ class TestHistorySealCounts(SealAssertions, CountingCommon):
         self.assertEqual(len(seals), len(lines) + len(moves))
         chain = self.env[self.Seal].search([("company_id", "=", self.company.id)])
         self.assertEqual(chain.mapped("sequence"), list(range(1, len(chain) + 1)))
-        for previous, seal in zip(chain, chain[1:], strict=False):
+        for previous, seal in itertools.pairwise(chain):
             self.assertEqual(seal.previous_hash, previous.hash)
         widget_line = lines.filtered(lambda ln: ln.product_id == self.widget)
         self.assertIn('"counted_quantity":"98"', self._seals(widget_line).payload)
@@ -102,10 +104,11 @@ class TestHistorySealCounts(SealAssertions, CountingCommon):
         lines = self._finished_session()
         seals = self._seals(lines)
         first = seals.sorted("sequence")[0]
+        sequence = first.sequence
         self._sql("DELETE FROM stock_accuracy_history_seal WHERE id = %s", [first.id])
         params, result = self._verify()
         self.assertFalse(result["intact"])
-        self.assertIn(f"seal #{first.sequence} is missing", params["message"])
+        self.assertIn(f"seal #{sequence} is missing", params["message"])
 
     def test_deleted_last_seal_leaves_its_record_unsealed(self):
         lines = self._finished_session()
@@ -195,9 +198,7 @@ class TestHistorySealChecks(SealAssertions, AccuracyCheckCommon):
     def test_sql_edit_of_checked_quantity_names_the_check(self):
         check = self._finished_check()
         line = check.line_ids.filtered(lambda ln: ln.product_id == self.product_a)
-        self._sql(
-            "UPDATE stock_accuracy_check_line SET checked_qty = 2 WHERE id = %s", [line.id]
-        )
+        self._sql("UPDATE stock_accuracy_check_line SET checked_qty = 2 WHERE id = %s", [line.id])
         message = self.assertAltered(check)
         self.assertIn(check.name, message)
         self.assertIn("Lines", message)
