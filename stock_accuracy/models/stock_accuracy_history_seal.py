@@ -3,7 +3,7 @@ import json
 
 from odoo import SUPERUSER_ID, api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_datetime
 
 # How many seals the verification reads and recomputes at a time.
 VERIFY_BATCH = 2000
@@ -522,7 +522,7 @@ class StockAccuracyHistorySeal(models.Model):
                 company=seal.company_id.name,
                 model=self._model_label(seal.res_model),
                 id=seal.res_id,
-                date=seal.sealed_at,
+                date=format_datetime(self.env, seal.sealed_at),
                 sequence=seal.sequence,
             ),
         )
@@ -546,7 +546,7 @@ class StockAccuracyHistorySeal(models.Model):
                 name=seal.record_name,
                 id=seal.res_id,
                 sequence=seal.sequence,
-                date=seal.sealed_at,
+                date=format_datetime(self.env, seal.sealed_at),
                 fields=", ".join(changed),
             ),
         )
