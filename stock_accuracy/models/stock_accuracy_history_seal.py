@@ -149,7 +149,9 @@ class StockAccuracyHistorySeal(models.Model):
     _order = "company_id, sequence"
     _rec_name = "sequence"
 
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, readonly=True, index=True, ondelete="restrict"
+    )
     sequence = fields.Integer(required=True, readonly=True)
     res_model = fields.Selection(
         [
