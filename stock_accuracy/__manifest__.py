@@ -54,6 +54,7 @@
         "views/stock_accuracy_pareto_report_views.xml",
         "views/stock_accuracy_kpi_snapshot_views.xml",
         "views/stock_accuracy_kpi_dashboard_views.xml",
+        "views/stock_accuracy_history_seal_views.xml",
         "wizards/stock_accuracy_kpi_export_wizard_views.xml",
         "views/stock_accuracy_menus.xml",
     ],

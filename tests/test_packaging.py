@@ -31,7 +31,7 @@ def test_module_layout():
 
 def test_manifest_declares_community_dependencies_only():
     data = manifest()
-    assert data["version"] == "18.0.1.1.0"
+    assert data["version"] == "18.0.1.2.0"
     assert set(data["depends"]) == {"stock", "barcodes", "mail"}
     assert set(data["external_dependencies"]["python"]) == {"xlsxwriter", "zeep"}
     assert data["license"] == "LGPL-3"

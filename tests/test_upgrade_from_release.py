@@ -599,3 +599,13 @@ def test_upgrade_keeps_todays_rules_on(upgraded):
         if found != UPGRADED_COMPANY:
             wrong[f"company {old['id']}"] = {"expected": UPGRADED_COMPANY, "found": found}
     assert not wrong, json.dumps(wrong, indent=1)
+
+
+def test_upgrade_seals_the_finished_history(upgraded):
+    """18.0.1.2.0 seals the release's finished count lines, checks and inventory adjustments
+    once, and their verification finds them intact."""
+    history = upgraded["probe"].get("history")
+    assert history, upgraded["probe"]["errors"]
+    assert all(history["finished"].values()), history
+    assert history["sealed"] == history["finished"], history
+    assert history["intact"], history["message"]

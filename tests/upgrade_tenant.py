@@ -647,6 +647,7 @@ def probe(env):
     companies = env["res.company"].search([])
     result["company_fields"], result["companies"] = _values(companies, COMPANY_FIELDS)
     checks = {
+        "history": lambda: _history(env),
         "physical_inventory": lambda: _physical_inventory(env),
         "locked_cage": lambda: _move_out_of(
             env, env["stock.location"].search([("name", "=", "Cage Locked")])
@@ -662,3 +663,27 @@ def probe(env):
         except Exception as error:  # noqa: BLE001 - reported to the test, which shows it
             result["errors"].append(f"{name}: {error!r}")
     return result
+
+
+def _history(env):
+    """The seals the upgrade wrote over the release's finished history, and their verification."""
+    Seal = env["stock.accuracy.history.seal"]
+    finished = {
+        "stock.accuracy.count.line": env["stock.accuracy.count.line"].search_count(
+            [("state", "=", "done")]
+        ),
+        "stock.accuracy.check": env["stock.accuracy.check"].search_count(
+            [("state", "in", ("passed", "failed"))]
+        ),
+        "stock.move": env["stock.move"].search_count(
+            [("state", "=", "done"), ("accuracy_count_line_id", "!=", False)]
+        ),
+    }
+    sealed = {model: Seal.search_count([("res_model", "=", model)]) for model in finished}
+    result = Seal._verify_history(env["res.company"].search([]))
+    return {
+        "finished": finished,
+        "sealed": sealed,
+        "intact": result["intact"],
+        "message": result["message"],
+    }

@@ -40,3 +40,4 @@ from . import stock_accuracy_exception_report
 from . import stock_accuracy_pareto_report
 from . import stock_accuracy_kpi_snapshot
 from . import stock_accuracy_export_mixin
+from . import stock_accuracy_history_seal

@@ -630,6 +630,7 @@ class StockAccuracyCheck(models.Model):
             check._post_result()
             if failed:
                 check._raise_mismatch_exception()
+        self.env["stock.accuracy.history.seal"]._seal(self)
         return True
 
     def _certify(self):

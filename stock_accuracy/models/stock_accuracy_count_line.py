@@ -592,6 +592,7 @@ class StockAccuracyCountLine(models.Model):
                 line._write_internal(values)
                 line._notify_approvers()
             recount.sudo()._write_internal({"state": "done", "done_date": fields.Datetime.now()})
+        self.env["stock.accuracy.history.seal"]._seal(self)
         if to_apply:
             to_apply._apply(
                 {line.id: (line.book_quantity, line.book_quantity) for line in to_apply}
@@ -722,6 +723,7 @@ class StockAccuracyCountLine(models.Model):
         )
         lines._raise_large_variances()
         lines.count_id._check_done()
+        self.env["stock.accuracy.history.seal"]._seal(lines, lines.move_ids)
 
     def _set_default_reasons(self):
         """Give lines without a reason their company's default one (one write per company)."""

@@ -30,3 +30,4 @@ from . import test_kpi
 from . import test_kpi_export
 from . import test_rpc_attacks
 from . import test_export_privacy
+from . import test_history_seal
