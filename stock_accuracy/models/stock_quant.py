@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .stock_accuracy_count_line import ApplyLinks
-from .stock_accuracy_guarded import GUARD_KEY, INTERNAL
+from .stock_accuracy_guarded import GUARD_KEY, INTERNAL, is_internal
 from .stock_accuracy_policy import ABC_CLASSES
 
 
@@ -152,6 +152,45 @@ class StockQuant(models.Model):
             quants.location_id.warehouse_id.ids, "apply_count_rules"
         )
         return quants.filtered(lambda q: q.location_id.warehouse_id.id in ruled)
+
+    # -- the book quantity itself -------------------------------------------------------------
+    def _accuracy_check_book_write(self, fnames, locations):
+        """Odoo writes a quant's quantity as the system (sudo) when moves are done; a user who
+        writes it straight (or creates a quant holding stock) in a warehouse whose count rules
+        are on is refused unless an accuracy manager: the book changes through counts."""
+        if not ({"quantity", "reserved_quantity"} & set(fnames)) or self.env.su:
+            return
+        if is_internal(self.env) or self.env.user.has_group(
+            "stock_accuracy.group_accuracy_manager"
+        ):
+            return
+        ruled = self.env["stock.accuracy.policy"]._ruled_warehouse_ids(
+            locations.warehouse_id.ids, "apply_count_rules"
+        )
+        if ruled:
+            raise UserError(
+                self.env._(
+                    "The quantity on hand in %(warehouse)s changes through counts and "
+                    "transfers only (its count rules are on).",
+                    warehouse=", ".join(
+                        self.env["stock.warehouse"].sudo().browse(ruled).mapped("name")
+                    ),
+                )
+            )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            fnames = {name for vals in vals_list for name in vals}
+            locations = self.env["stock.location"].browse(
+                {vals["location_id"] for vals in vals_list if vals.get("location_id")}
+            )
+            self._accuracy_check_book_write(fnames, locations)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._accuracy_check_book_write(set(vals), self.location_id)
+        return super().write(vals)
 
     def _apply_inventory(self):
         """Every path that applies counted quantities ends here (Physical Inventory, Odoo's
