@@ -12,25 +12,25 @@ class TestCountingNative(CountingCommon):
         return quant
 
     def test_native_apply_within_tolerance_is_recorded(self):
-        quant = self._set_inventory(self.widget_quant, 98, self.counter)
+        quant = self._set_inventory(self.widget_quant, 98, self.stock_user)
         self.assertEqual(quant.accuracy_tolerance_status, "within")
         self.assertEqual(quant.accuracy_abc_class, "c")
         quant.action_apply_inventory()
         self.assertEqual(self.widget_quant.quantity, 98)
         line = self.env["stock.accuracy.count.line"].search([("quant_id", "=", quant.id)])
         self.assertEqual(line.state, "done")
-        self.assertEqual(line.counter_id, self.counter)
+        self.assertEqual(line.counter_id, self.stock_user)
         self.assertEqual(line.move_ids.accuracy_reason_id, self.miscount)
         self.assertEqual(line.move_ids.accuracy_count_line_id, line)
 
     def test_native_over_tolerance_asks_reason_then_goes_to_approval(self):
-        quant = self._set_inventory(self.widget_quant, 70, self.counter)
+        quant = self._set_inventory(self.widget_quant, 70, self.stock_user)
         self.assertEqual(quant.accuracy_tolerance_status, "over")
         action = quant.action_apply_inventory()
         self.assertEqual(action["res_model"], "stock.accuracy.reason.wizard")
         wizard = (
             self.env["stock.accuracy.reason.wizard"]
-            .with_user(self.counter)
+            .with_user(self.stock_user)
             .with_context(**action["context"])
             .create({"reason_id": self.damage.id})
         )
@@ -44,7 +44,7 @@ class TestCountingNative(CountingCommon):
         self.assertEqual(line.move_ids.accuracy_reason_id, self.damage)
 
     def test_native_reason_column_reaches_the_move(self):
-        quant = self._set_inventory(self.bolt_quant, 39, self.counter)
+        quant = self._set_inventory(self.bolt_quant, 39, self.stock_user)
         quant.accuracy_reason_id = self.damage
         quant.action_apply_inventory()
         line = self.env["stock.accuracy.count.line"].search([("quant_id", "=", quant.id)])

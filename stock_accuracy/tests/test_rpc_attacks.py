@@ -421,6 +421,21 @@ class TestRpcAttacks(CountingCommon, HttpCase):
                 [quant.ids, {"quantity": 1.0}],
                 {"context": {"inventory_mode": True}},
             ),
+            ("stock.quant", "write", [quant.ids, {"quantity": 1.0}], None),
+            (
+                "stock.quant",
+                "create",
+                [{"product_id": self.widget.id, "location_id": self.aisle_2a.id, "quantity": 9}],
+                None,
+            ),
+            # With a reason, the count is held for an approval: the book does not move.
+            (
+                "stock.quant",
+                "write",
+                [quant.ids, {"inventory_quantity": 1.0, "accuracy_reason_id": self.damage.id}],
+                {"context": {"inventory_mode": True}},
+            ),
+            ("stock.quant", "action_apply_inventory", [quant.ids], None),
         ]
 
     def test_native_paths_go_through_the_count_rules(self):
@@ -434,6 +449,12 @@ class TestRpcAttacks(CountingCommon, HttpCase):
                     self.assertEqual(quant.quantity, 100.0)
         held = self.env["stock.accuracy.count.line"].search(
             [("quant_id", "=", quant.id), ("state", "=", "to_approve")]
+        )
+        self.assertFalse(
+            self.env["stock.quant"].search(
+                [("product_id", "=", self.widget.id), ("location_id", "=", self.aisle_2a.id)]
+            ),
+            "no quant created holding stock",
         )
         self.assertTrue(held, "the over-tolerance counts wait for an approval")
         self.assertFalse(

@@ -16,8 +16,16 @@ class TestSecurity(AccuracyCommon):
         self.assertFalse(self.checker.has_group("stock_accuracy.group_accuracy_manager"))
         self.assertFalse(self.counter.has_group("stock_accuracy.group_accuracy_checker"))
 
-    def test_counter_is_an_inventory_user(self):
-        self.assertTrue(self.counter.has_group("stock.group_stock_user"))
+    def test_counter_is_not_an_inventory_user_and_reads_no_stock(self):
+        self.assertFalse(self.counter.has_group("stock.group_stock_user"))
+        self.assertTrue(self.checker.has_group("stock.group_stock_user"))
+        self.assertTrue(self.env["stock.quant"].search_count([]), "the database holds stock")
+        for model in ("stock.quant", "stock.move.line", "report.stock.quantity"):
+            with self.subTest(model=model):
+                self.assertEqual(self.env[model].with_user(self.counter).search_count([]), 0)
+        product = self.env["stock.quant"].search([("quantity", ">", 0)], limit=1).product_id
+        self.assertEqual(product.with_user(self.counter).qty_available, 0.0)
+        self.assertTrue(self.env["stock.quant"].with_user(self.checker).search_count([]))
 
     def test_inventory_administrator_is_accuracy_manager(self):
         admin = new_test_user(self.env, "sa_stock_admin", groups="stock.group_stock_manager")

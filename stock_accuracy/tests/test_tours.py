@@ -4,7 +4,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 @tagged("post_install", "-at_install")
 class TestTours(HttpCase):
-    def test_counter_opens_inventory_accuracy(self):
+    def test_counter_opens_the_counting_app(self):
         new_test_user(
             self.env,
             "tour_counter",

@@ -8,19 +8,11 @@ registry.category("web_tour.tours").add("stock_accuracy_counter_menu", {
             run: "click",
         },
         {
-            trigger: '.o_app[data-menu-xmlid="stock.menu_stock_root"]',
+            trigger: '.o_app[data-menu-xmlid="stock_accuracy.menu_accuracy_counting_root"]',
             run: "click",
         },
         {
-            trigger: '.o_menu_sections [data-menu-xmlid="stock_accuracy.menu_accuracy_root"]',
-            run: "click",
-        },
-        {
-            trigger: '.dropdown-item[data-menu-xmlid="stock_accuracy.menu_accuracy_physical_inventory"]',
-            run: "click",
-        },
-        {
-            trigger: ".o_breadcrumb:contains('Inventory')",
+            trigger: ".o_breadcrumb:contains('Count Sessions')",
         },
         {
             trigger: ".o_list_view",
