@@ -60,9 +60,10 @@ class StockMoveLine(models.Model):
                         move=history[0].reference or history[0].product_id.display_name,
                     )
                 )
-        pickings = self.picking_id
+        preparing = bool(PREPARATION_FIELDS & set(vals))
+        pickings = self.picking_id if preparing else None
         res = super().write(vals)
-        if PREPARATION_FIELDS & set(vals):
+        if preparing:
             (pickings | self.picking_id)._accuracy_mark_prepared()
         return res
 

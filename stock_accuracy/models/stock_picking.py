@@ -359,6 +359,8 @@ class StockPicking(models.Model):
     def _accuracy_record_preparer(self):
         """The current user reserved or prepared these transfers: they may not check them.
         Kept for operation types with a double-check only."""
+        if not self:
+            return
         uid = self.env.uid
         pickings = self.sudo().filtered(
             lambda p: (
@@ -374,7 +376,7 @@ class StockPicking(models.Model):
         """The current user set quantities of a transfer to double-check: they prepared it, and
         a check failed before, or passed for other quantities, no longer reflects it. Transfers
         without a check are left as Odoo keeps them."""
-        if self._accuracy_is_not_preparing():
+        if not self or self._accuracy_is_not_preparing():
             return
         self._accuracy_record_preparer()
         pickings = self.filtered(
