@@ -31,10 +31,18 @@ class StockMove(models.Model):
     _inherit = "stock.move"
 
     accuracy_reason_id = fields.Many2one(
-        "stock.accuracy.reason", string="Variance Reason", index="btree_not_null", readonly=True
+        "stock.accuracy.reason",
+        string="Variance Reason",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
     )
     accuracy_count_line_id = fields.Many2one(
-        "stock.accuracy.count.line", string="Count Line", index="btree_not_null", readonly=True
+        "stock.accuracy.count.line",
+        string="Count Line",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
     )
 
     def _action_assign(self, force_qty=False):
@@ -57,7 +65,10 @@ class StockMove(models.Model):
     # -- the count history on moves --------------------------------------------------------------
     @api.model_create_multi
     def create(self, vals_list):
-        if not is_internal(self.env) and any(ACCURACY_MOVE_FIELDS & set(v) for v in vals_list):
+        # Odoo's copies and splits carry the fields empty: only a value is the count's.
+        if not is_internal(self.env) and any(
+            vals.get(fname) for vals in vals_list for fname in ACCURACY_MOVE_FIELDS
+        ):
             raise AccessError(
                 self.env._("The count line and reason of a move are set by its count only.")
             )
@@ -65,7 +76,10 @@ class StockMove(models.Model):
 
     def write(self, vals):
         if not is_internal(self.env):
-            if ACCURACY_MOVE_FIELDS & set(vals):
+            if any(vals.get(fname) for fname in ACCURACY_MOVE_FIELDS) or (
+                ACCURACY_MOVE_FIELDS & set(vals)
+                and self.filtered(lambda m: m.accuracy_count_line_id or m.accuracy_reason_id)
+            ):
                 raise AccessError(
                     self.env._("The count line and reason of a move are set by its count only.")
                 )

@@ -517,3 +517,123 @@ class TestRpcAttacks(CountingCommon, HttpCase):
         self.widget_quant.invalidate_recordset()
         self.assertEqual(self.widget_quant.quantity, 100.0)
         self.assertNotEqual(picking.state, "done")
+
+
+@tagged("post_install", "-at_install")
+class TestRpcEveryField(HttpCase):
+    """Every model of the module, every field the system owns: written over JSON-RPC by each
+    role, on a record of the demo data, and refused with nothing changed."""
+
+    LOGINS = ("sa_every_counter", "sa_every_checker", "sa_every_manager", "sa_every_stock")
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        for login, groups in zip(
+            cls.LOGINS,
+            (
+                "stock_accuracy.group_accuracy_counter",
+                "stock_accuracy.group_accuracy_checker",
+                "stock_accuracy.group_accuracy_manager",
+                "stock.group_stock_user",
+            ),
+            strict=True,
+        ):
+            new_test_user(cls.env, login, groups=groups)
+
+    def _guarded_models(self):
+        from ..models.stock_accuracy_guarded import StockAccuracyGuarded
+
+        return sorted(
+            name
+            for name, model in self.env.registry.items()
+            if issubclass(model, StockAccuracyGuarded)
+            and not model._abstract
+            and not model._transient
+            and model._auto
+        )
+
+    @staticmethod
+    def _value_for(field, record):
+        current = record[field.name]
+        if field.type in ("char", "text", "html"):
+            return "forged"
+        if field.type in ("integer",):
+            return (current or 0) + 7
+        if field.type in ("float", "monetary"):
+            return (current or 0.0) + 7.5
+        if field.type == "boolean":
+            return not current
+        if field.type == "selection":
+            keys = [key for key, _label in field._description_selection(record.env)]
+            others = [key for key in keys if key != current]
+            return others[0] if others else None
+        if field.type == "datetime":
+            return "2001-02-03 04:05:06"
+        if field.type == "date":
+            return "2001-02-03"
+        if field.type == "many2one":
+            other = (
+                record.env[field.comodel_name].sudo().search([("id", "!=", current.id)], limit=1)
+            )
+            return other.id or None
+        if field.type in ("one2many", "many2many"):
+            return [[5, 0, 0]] if current else None
+        return None
+
+    def test_no_role_writes_a_field_the_system_owns(self):
+        tried = {}
+        for name in self._guarded_models():
+            Model = self.env[name].sudo()
+            record = Model.search([], limit=1, order="id desc")
+            if not record:
+                tried[name] = None
+                continue
+            system = Model._accuracy_system_fnames()
+            fields_ = [
+                field
+                for fname, field in Model._fields.items()
+                if fname in system
+                and field.store
+                and fname not in ("id", "create_uid", "create_date", "write_uid", "write_date")
+                and not fname.startswith(("message_", "activity_"))
+            ]
+            before = record.read([f.name for f in fields_])[0] if fields_ else {}
+            count = 0
+            for field in fields_:
+                value = self._value_for(field, record)
+                if value is None:
+                    continue
+                for login in self.LOGINS:
+                    with self.subTest(model=name, field=field.name, login=login):
+                        self.authenticate(login, login)
+                        response = self.url_open(
+                            f"/web/dataset/call_kw/{name}/write",
+                            data=json.dumps(
+                                {
+                                    "jsonrpc": "2.0",
+                                    "method": "call",
+                                    "id": 1,
+                                    "params": {
+                                        "model": name,
+                                        "method": "write",
+                                        "args": [record.ids, {field.name: value}],
+                                        "kwargs": {},
+                                    },
+                                }
+                            ),
+                            headers={"Content-Type": "application/json"},
+                        )
+                        payload = response.json()
+                        self.assertIn(
+                            "error", payload, f"{login} wrote {name}.{field.name} = {value!r}"
+                        )
+                        self.assertTrue(payload["error"]["data"]["message"])
+                        count += 1
+            record.invalidate_recordset()
+            if fields_:
+                self.assertEqual(record.read([f.name for f in fields_])[0], before, name)
+            tried[name] = count
+        missing = sorted(name for name, count in tried.items() if count is None)
+        self.assertFalse(missing, f"no demo record of {missing}: the attack did not reach them")
+        self.assertGreater(sum(tried.values()), 200)
