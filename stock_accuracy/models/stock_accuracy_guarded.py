@@ -159,18 +159,23 @@ class StockAccuracyGuarded(models.AbstractModel):
             if key.startswith("default_") and key[len("default_") :] in system
         }
         for vals in vals_list:
-            refused = (self._accuracy_policy_fnames(vals) & system) | defaults
-            if refused:
-                raise AccessError(
-                    self.env._(
-                        "%(fields)s of %(model)s are recorded by the system: a new record "
-                        "cannot be given them.",
-                        fields=self._accuracy_field_labels(refused),
-                        model=self._description,
-                    )
-                )
+            self._accuracy_refuse_new_system_values(
+                (self._accuracy_policy_fnames(vals) & system) | defaults
+            )
             self._accuracy_check_create_values(vals)
             self._accuracy_check_nested_creates(vals)
+
+    @api.model
+    def _accuracy_refuse_new_system_values(self, fnames):
+        if fnames:
+            raise AccessError(
+                self.env._(
+                    "%(fields)s of %(model)s are recorded by the system: a new record "
+                    "cannot be given them.",
+                    fields=self._accuracy_field_labels(fnames),
+                    model=self._description,
+                )
+            )
 
     @api.model
     def _accuracy_check_nested_creates(self, vals):
@@ -191,16 +196,9 @@ class StockAccuracyGuarded(models.AbstractModel):
                     and command[0] == Command.CREATE
                     and isinstance(command[2], dict)
                 ):
-                    refused = comodel._accuracy_policy_fnames(command[2]) & system
-                    if refused:
-                        raise AccessError(
-                            self.env._(
-                                "%(fields)s of %(model)s are recorded by the system: a new "
-                                "record cannot be given them.",
-                                fields=comodel._accuracy_field_labels(refused),
-                                model=comodel._description,
-                            )
-                        )
+                    comodel._accuracy_refuse_new_system_values(
+                        comodel._accuracy_policy_fnames(command[2]) & system
+                    )
                 elif isinstance(command, list | tuple) and command and command[0] != Command.CREATE:
                     raise AccessError(
                         self.env._(
