@@ -47,6 +47,8 @@ def measure_interleaved(
     untimed setup and in its own rolled back transaction; record the medians as one row whose
     target is ``max_ratio`` times the baseline's median."""
     runs = runs or ctx.runs
+    if hasattr(ctx, "profile"):
+        ctx.profile(name, fn, setup)
     times, baseline_times = [], []
     for index in range(runs):
         order = [(fn, setup, times), (baseline_fn, baseline_setup, baseline_times)]

@@ -1,6 +1,11 @@
 """The benchmark context handed to every bench/benchmarks/<topic>.py, and the results table."""
 
+import cProfile
+import io
 import json
+import os
+import pstats
+import re
 import statistics
 import time
 from dataclasses import asdict, dataclass, field
@@ -59,6 +64,32 @@ class Context:
         self.env.cr.rollback()
         self.env.invalidate_all(flush=False)
 
+    def profile(self, name, fn, setup=None):
+        """With ``BENCH_PROFILE=<dir>`` in the environment: one more run of ``fn``, untimed and
+        rolled back, under cProfile; the 60 costliest calls (cumulative) go to
+        ``<dir>/<benchmark>.txt``. Without it, nothing."""
+        folder = os.environ.get("BENCH_PROFILE")
+        if not folder:
+            return
+        self._rollback()
+        try:
+            state = setup() if setup else None
+            self.env.flush_all()
+            profiler = cProfile.Profile()
+            profiler.enable()
+            fn(state) if setup else fn()
+            self.env.flush_all()
+            profiler.disable()
+        finally:
+            self._rollback()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(60)
+        os.makedirs(folder, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:60]
+        with open(os.path.join(folder, f"{slug}.txt"), "w", encoding="utf-8") as handle:
+            handle.write(out.getvalue())
+        profiler.dump_stats(os.path.join(folder, f"{slug}.prof"))
+
     def _time(self, fn, setup, runs):
         times = []
         for _run in range(runs):
@@ -83,6 +114,7 @@ class Context:
         (native Odoo or plain SQL doing the same job) is measured the same way in the same run.
         target is the median to stay under, in seconds."""
         runs = runs or self.runs
+        self.profile(name, fn, setup)
         times = self._time(fn, setup, runs)
         baseline_times = self._time(baseline_fn, setup, runs) if baseline_fn else []
         row = Row(
