@@ -629,3 +629,12 @@ def test_upgrade_gives_count_posts_their_backend_company(upgraded):
     posts = after["stock_accuracy_sync_outbox"]
     assert posts, "the release's tenant queued count posts"
     assert all(post["company_id"] == backends[post["backend_id"]] for post in posts)
+
+
+def test_upgrade_asks_a_new_check_of_a_pass_that_certified_nothing(upgraded):
+    """A check that passed under the release recorded no certificate: the transfer it passed,
+    not validated at the upgrade, is refused with the reason and waits for a new check."""
+    outcome = upgraded["probe"].get("passed_before_upgrade")
+    assert outcome, upgraded["probe"]["errors"]
+    assert outcome.startswith("refused: "), outcome
+    assert "certified nothing" in outcome, outcome

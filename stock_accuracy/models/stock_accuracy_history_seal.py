@@ -235,71 +235,80 @@ class StockAccuracyHistorySeal(models.Model):
 
     # -- sealing ---------------------------------------------------------------------------------
     @api.model
-    def _read_payloads(self, model, ids, finished_only=False):
-        """{record id: (company id, payload)} of the records ``ids`` of ``model``, read in one
-        query; with ``finished_only``, of those that are finished only."""
+    def _payload_sql(self, model):
+        """The payload of a record ``t`` of ``model`` as SQL: a JSON text of its model, id and
+        declared fields (in name order), built by PostgreSQL, so that sealing and verifying
+        read the very same text and the history never travels to Python to be sealed."""
+        spec = SEALED_MODELS[model]
+        pairs = []
+        for name in sorted(spec["fields"]):
+            pairs += [SQL("%s", name), spec["fields"][name]]
+        return SQL(
+            "json_build_object('model', %s::text, 'id', t.id, 'fields', json_build_object(%s))"
+            "::text",
+            model,
+            SQL(", ").join(pairs),
+        )
+
+    @api.model
+    def _read_payloads(self, model, ids):
+        """{record id: (company id, payload)} of the records ``ids`` of ``model``, in one
+        query."""
         if not ids:
             return {}
         spec = SEALED_MODELS[model]
-        names = list(spec["fields"])
-        where = SQL("t.id = ANY(%s)", list(ids))
-        if finished_only:
-            where = SQL("%s AND %s", where, spec["finished"])
         self.env.cr.execute(
             SQL(
-                "SELECT t.id, t.company_id, %s FROM %s t WHERE %s",
-                SQL(", ").join(spec["fields"].values()),
+                "SELECT t.id, t.company_id, %s FROM %s t WHERE t.id = ANY(%s)",
+                self._payload_sql(model),
                 SQL.identifier(spec["table"]),
-                where,
+                list(ids),
             )
         )
-        return {
-            row[0]: (row[1], self._payload(model, row[0], dict(zip(names, row[2:], strict=True))))
-            for row in self.env.cr.fetchall()
-        }
-
-    @api.model
-    def _payload(self, model, res_id, values):
-        return json.dumps(
-            {"model": model, "id": res_id, "fields": values},
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-        )
+        return {row[0]: (row[1], row[2]) for row in self.env.cr.fetchall()}
 
     @api.model
     def _seal(self, *recordsets):
         """Seal the finished records of ``recordsets`` not sealed yet, in that order, at the
-        end of their companies' chains: one read per model and one INSERT for all."""
+        end of their companies' chains: one query per model reads the digests of their
+        payloads, and one INSERT per model writes the seals, payloads built in the database."""
         entries = []
         self.env.flush_all()
+        cr = self.env.cr
         for records in recordsets:
-            if records._name not in SEALED_MODELS or not records.ids:
+            model = records._name
+            if model not in SEALED_MODELS or not records.ids:
                 continue
-            ids = sorted(set(records.ids) - self._sealed_ids(records._name, records.ids))
-            payloads = self._read_payloads(records._name, ids, finished_only=True)
+            spec = SEALED_MODELS[model]
+            cr.execute(
+                SQL(
+                    """
+                    SELECT t.id, t.company_id,
+                           encode(sha256(convert_to(%s, 'UTF8')), 'hex')
+                      FROM %s t
+                     WHERE t.id = ANY(%s) AND %s
+                       AND NOT EXISTS (SELECT 1 FROM stock_accuracy_history_seal s
+                                        WHERE s.res_model = %s AND s.res_id = t.id)
+                     ORDER BY t.id
+                    """,
+                    self._payload_sql(model),
+                    SQL.identifier(spec["table"]),
+                    list(set(records.ids)),
+                    spec["finished"],
+                    model,
+                )
+            )
             entries += [
-                (company_id, records._name, res_id, payload)
-                for res_id, (company_id, payload) in sorted(payloads.items())
+                (company_id, model, res_id, digest) for res_id, company_id, digest in cr.fetchall()
             ]
         self._insert_seals(entries)
 
     @api.model
-    def _sealed_ids(self, model, ids):
-        self.env.cr.execute(
-            """
-            SELECT res_id FROM stock_accuracy_history_seal
-             WHERE res_model = %s AND res_id = ANY(%s)
-            """,
-            [model, list(ids)],
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    @api.model
     def _insert_seals(self, entries):
-        """Chain ``entries`` [(company id, model, record id, payload)] after each company's
-        last seal, under a transaction lock per company (taken in company order), in one
-        INSERT."""
+        """Chain ``entries`` [(company id, model, record id, payload digest)] after each
+        company's last seal, under a transaction lock per company (taken in company order):
+        one INSERT per model, the payloads built again from the records in the same
+        transaction (so exactly the text digested)."""
         if not entries:
             return
         cr = self.env.cr
@@ -315,47 +324,47 @@ class StockAccuracyHistorySeal(models.Model):
                 [company_id],
             )
             tails[company_id] = cr.fetchone() or (0, GENESIS_HASH)
-        columns = {
-            name: []
-            for name in (
-                "company_id",
-                "sequence",
-                "res_model",
-                "res_id",
-                "payload",
-                "payload_digest",
-                "previous_hash",
-                "hash",
-            )
-        }
-        for company_id, model, res_id, payload in entries:
+        by_model = {}
+        for company_id, model, res_id, digest in entries:
             sequence, previous = tails[company_id]
-            digest = _sha256(payload)
             new_hash = _sha256(previous + digest)
             tails[company_id] = (sequence + 1, new_hash)
-            for name, value in zip(
+            columns = by_model.setdefault(model, ([], [], [], [], [], []))
+            for values, value in zip(
                 columns,
-                (company_id, sequence + 1, model, res_id, payload, digest, previous, new_hash),
+                (company_id, sequence + 1, res_id, digest, previous, new_hash),
                 strict=True,
             ):
-                columns[name].append(value)
-        cr.execute(
-            """
-            INSERT INTO stock_accuracy_history_seal
-                   (company_id, sequence, res_model, res_id, payload, payload_digest,
-                    previous_hash, hash, sealed_at, create_uid, create_date, write_uid,
-                    write_date)
-            SELECT v.company_id, v.sequence, v.res_model, v.res_id, v.payload, v.digest,
-                   v.previous_hash, v.hash, now() AT TIME ZONE 'UTC', %(uid)s,
-                   now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
-              FROM unnest(%(company_id)s::int[], %(sequence)s::int[], %(res_model)s::varchar[],
-                          %(res_id)s::int[], %(payload)s::text[], %(payload_digest)s::varchar[],
-                          %(previous_hash)s::varchar[], %(hash)s::varchar[])
-                   AS v(company_id, sequence, res_model, res_id, payload, digest, previous_hash,
-                        hash)
-            """,
-            dict(columns, uid=self.env.uid),
-        )
+                values.append(value)
+        for model, columns in by_model.items():
+            cr.execute(
+                SQL(
+                    """
+                    INSERT INTO stock_accuracy_history_seal
+                           (company_id, sequence, res_model, res_id, payload, payload_digest,
+                            previous_hash, hash, sealed_at, create_uid, create_date, write_uid,
+                            write_date)
+                    SELECT v.company_id, v.sequence, %(model)s, v.res_id, %(payload)s, v.digest,
+                           v.previous_hash, v.hash, now() AT TIME ZONE 'UTC', %(uid)s,
+                           now() AT TIME ZONE 'UTC', %(uid)s, now() AT TIME ZONE 'UTC'
+                      FROM unnest(%(company)s::int[], %(sequence)s::int[], %(res_id)s::int[],
+                                  %(digest)s::varchar[], %(previous)s::varchar[],
+                                  %(hash)s::varchar[])
+                           AS v(company_id, sequence, res_id, digest, previous_hash, hash)
+                      JOIN %(table)s t ON t.id = v.res_id
+                    """,
+                    model=model,
+                    payload=self._payload_sql(model),
+                    uid=self.env.uid,
+                    company=columns[0],
+                    sequence=columns[1],
+                    res_id=columns[2],
+                    digest=columns[3],
+                    previous=columns[4],
+                    hash=columns[5],
+                    table=SQL.identifier(SEALED_MODELS[model]["table"]),
+                )
+            )
         self.invalidate_model()
 
     @api.model

@@ -90,7 +90,10 @@ class StockMove(models.Model):
                         move=self._accuracy_count_history()[:1].display_name,
                     )
                 )
-        return super().write(vals)
+        res = super().write(vals)
+        if "picked" in vals:
+            self.picking_id._accuracy_picked_changed()
+        return res
 
     def _accuracy_count_history(self):
         return self.filtered(lambda m: m.accuracy_count_line_id and m.state == "done")

@@ -18,6 +18,8 @@ PREPARATION_FIELDS = {
     "move_id",
     "picking_id",
 }
+# What the double-check policy of a transfer judges (see stock.picking._accuracy_needs_check).
+PICKED_FIELDS = frozenset({"quantity", "product_uom_id", "product_id", "picked"})
 # What a done move line of a count records: part of the count history.
 COUNT_HISTORY_FIELDS = frozenset(
     {
@@ -48,6 +50,10 @@ class StockMoveLine(models.Model):
         lines.picking_id._accuracy_mark_prepared()
         return lines
 
+    def _accuracy_picked_changed(self, vals):
+        if PICKED_FIELDS & set(vals):
+            self.picking_id._accuracy_picked_changed()
+
     def write(self, vals):
         if COUNT_HISTORY_FIELDS & set(vals) and not is_internal(self.env):
             history = self.filtered(
@@ -64,6 +70,7 @@ class StockMoveLine(models.Model):
         pickings = self.picking_id if preparing else None
         res = super().write(vals)
         if preparing:
+            self._accuracy_picked_changed(vals)
             (pickings | self.picking_id)._accuracy_mark_prepared()
         return res
 

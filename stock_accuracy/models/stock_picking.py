@@ -98,15 +98,24 @@ class StockPicking(models.Model):
         "picking_type_id.accuracy_check_categ_ids",
         "move_ids.product_id",
         "move_ids.product_uom_qty",
-        "move_ids.picked",
-        "move_line_ids.quantity",
-        "move_line_ids.product_uom_id",
-        "move_line_ids.product_id",
-        "move_line_ids.picked",
+        "move_line_ids",
     )
     def _compute_accuracy_check_required(self):
+        # What is picked (quantities, products, units, the picked flags) matters too, but as
+        # dependencies they would put a trigger on every write of every move line of the
+        # database, transfers or not: the move and move line overrides call
+        # _accuracy_picked_changed instead, for the lines of transfers only.
         for picking in self:
             picking.accuracy_check_required = picking._accuracy_needs_check()
+
+    def _accuracy_picked_changed(self):
+        """What is picked on these transfers changed: recompute whether they need a check
+        (and what depends on it), as a dependency would."""
+        pickings = self.filtered(lambda p: p.id and p.state not in ("done", "cancel"))
+        if not pickings:
+            return
+        self.env.add_to_compute(self._fields["accuracy_check_required"], pickings)
+        pickings.modified(["accuracy_check_required"])
 
     def _accuracy_needs_check(self):
         """Whether the operation type's double-check policy applies to this transfer, judged on

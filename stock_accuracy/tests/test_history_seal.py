@@ -1,4 +1,6 @@
+import hashlib
 import itertools
+import json
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
@@ -62,7 +64,11 @@ class TestHistorySealCounts(SealAssertions, CountingCommon):
         for previous, seal in itertools.pairwise(chain):
             self.assertEqual(seal.previous_hash, previous.hash)
         widget_line = lines.filtered(lambda ln: ln.product_id == self.widget)
-        self.assertIn('"counted_quantity":"98"', self._seals(widget_line).payload)
+        seal = self._seals(widget_line)
+        sealed = json.loads(seal.payload)
+        self.assertEqual(sealed["fields"]["counted_quantity"], "98")
+        self.assertEqual((sealed["model"], sealed["id"]), (widget_line._name, widget_line.id))
+        self.assertEqual(seal.payload_digest, hashlib.sha256(seal.payload.encode()).hexdigest())
         result = self.assertIntact()
         self.assertGreaterEqual(result["verified"], len(seals))
 
@@ -192,7 +198,8 @@ class TestHistorySealChecks(SealAssertions, AccuracyCheckCommon):
         check = self._finished_check()
         seal = self._seals(check)
         self.assertEqual(len(seal), 1)
-        self.assertIn('"line_ids":[[', seal.payload)
+        lines = json.loads(seal.payload)["fields"]["line_ids"]
+        self.assertEqual([line[0] for line in lines], check.line_ids.sorted("id").ids)
         self.assertIntact()
 
     def test_sql_edit_of_checked_quantity_names_the_check(self):
