@@ -994,6 +994,34 @@ class TestRpcEveryField(JsonRpcClient, HttpCase):
         )
         self.assertTrue(runs.line_ids)
 
+    def test_manager_deletes_what_is_not_history_yet(self):
+        """The allowances of MANAGER_MAY_DELETE hold: a draft session, and a reason, a routing
+        rule and a backend nothing refers to yet, are deleted by the manager."""
+        backend = self.env["stock.accuracy.backend"].create(
+            {
+                "name": "Never Synced",
+                "warehouse_id": self.warehouse.id,
+                "endpoint_url": "http://127.0.0.1:9/never",
+            }
+        )
+        records = [
+            self.draft_count,
+            self.env["stock.accuracy.reason"].create({"name": "Never Used", "code": "NVU"}),
+            self.env["stock.accuracy.exception.rule"].create(
+                {"company_id": self.env.company.id, "warehouse_id": self.warehouse.id}
+            ),
+            self.env["stock.accuracy.backend.product"].create(
+                {"backend_id": backend.id, "external_code": "NVU", "product_id": self.product.id}
+            ),
+            backend,
+        ]
+        for record in records:
+            with self.subTest(model=record._name):
+                self.assertIn(record._name, self.MANAGER_MAY_DELETE)
+                _result, error = self._call(self.MANAGER, record._name, "unlink", [record.ids])
+                self.assertFalse(error)
+                self.assertFalse(record.exists())
+
     def test_counter_and_inventory_user_press_no_button_of_the_configuration(self):
         """Every public button of the configuration and the reconciliation (found by their
         names, so a new one is tried too), pressed by the counter and the inventory user on a
