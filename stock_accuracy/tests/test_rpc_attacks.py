@@ -575,6 +575,15 @@ class TestRpcEveryField(JsonRpcClient, HttpCase):
         "stock.accuracy.backend.product": None,
         "stock.accuracy.backend.location": None,
     }
+    # What the manager is told, where the access rights would let them delete.
+    MANAGER_REFUSALS = {
+        "stock.accuracy.reason": "archive them instead",
+        "stock.accuracy.exception.rule": "archive them instead",
+        "stock.accuracy.backend": "archive them instead",
+        "stock.accuracy.kpi.snapshot": "never deleted",
+        "stock.accuracy.count": "Only a draft session can be deleted",
+        "stock.accuracy.count.line": "finished history cannot be deleted",
+    }
     # The models whose buttons the counter and the inventory user try.
     CONFIG_MODELS = (
         "stock.accuracy.backend",
@@ -983,8 +992,10 @@ class TestRpcEveryField(JsonRpcClient, HttpCase):
                         continue
                     record = self.history[history]
                 with self.subTest(model=name, login=login, record=record.display_name):
-                    self._refused(login, name, "unlink", [record.ids])
+                    error = self._refused(login, name, "unlink", [record.ids])
                     self.assertTrue(record.exists(), f"{login} deleted {record}")
+                    if login == self.MANAGER and name in self.MANAGER_REFUSALS:
+                        self.assertIn(self.MANAGER_REFUSALS[name], error[1])
         # The history that refers to a record was kept too.
         self.history["done_line"].invalidate_recordset()
         self.assertEqual(self.history["done_line"].reason_id, self.history["used_reason"])
