@@ -193,6 +193,17 @@ class StockAccuracyBackend(models.Model):
         ("page_size_positive", "CHECK(page_size > 0)", "The page size must be at least one."),
     ]
 
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_check_unlink(self):
+        # Deleting a backend would delete its reconciliations and the record of what was posted.
+        used_ids = set()
+        for model in ("stock.accuracy.sync.run", "stock.accuracy.sync.outbox"):
+            groups = (
+                self.env[model].sudo()._read_group([("backend_id", "in", self.ids)], ["backend_id"])
+            )
+            used_ids.update(backend.id for (backend,) in groups)
+        self._accuracy_refuse_unlink_used(self.browse(sorted(used_ids)))
+
     # ------------------------------------------------------------------ fields
 
     def _compute_counts(self):
@@ -346,6 +357,8 @@ class StockAccuracyBackend(models.Model):
 
     def action_test_connection(self):
         self.ensure_one()
+        # The server connects to the service for those who configure it only.
+        self.check_access("write")
         try:
             client, service = self._get_soap_client()
             getattr(service, self.snapshot_operation)

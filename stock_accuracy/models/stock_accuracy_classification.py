@@ -206,7 +206,7 @@ class StockAccuracyClassification(models.Model):
               FROM accuracy_abc_tmp t
               JOIN stock_accuracy_classification cl
                 ON cl.product_id = t.product_id AND cl.warehouse_id = t.warehouse_id
-             WHERE NOT cl.pinned AND cl.abc_class <> t.computed_class
+             WHERE cl.pinned IS NOT TRUE AND cl.abc_class <> t.computed_class
             """,
             {"run": run.id, "uid": self.env.uid},
         )

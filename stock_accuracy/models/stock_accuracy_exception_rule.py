@@ -62,6 +62,17 @@ class StockAccuracyExceptionRule(models.Model):
         ),
     ]
 
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_check_unlink(self):
+        # The exceptions a rule routed keep it.
+        groups = (
+            self.env["stock.accuracy.exception"]
+            .sudo()
+            .with_context(active_test=False)
+            ._read_group([("rule_id", "in", self.ids)], ["rule_id"])
+        )
+        self._accuracy_refuse_unlink_used(self.browse(sorted(rule.id for (rule,) in groups)))
+
     @api.depends("type_id", "warehouse_id")
     def _compute_name(self):
         for rule in self:

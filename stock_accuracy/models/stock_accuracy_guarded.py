@@ -103,6 +103,18 @@ class StockAccuracyGuarded(models.AbstractModel):
         """Refuse deleting these records (not finished) for the current user."""
         return
 
+    def _accuracy_refuse_unlink_used(self, used):
+        """Refuse deleting ``used``, those of these records that history refers to (deleting
+        them would empty or delete what history recorded)."""
+        if used:
+            raise AccessError(
+                self.env._(
+                    "%(records)s: the history of the inventory refers to them; archive them "
+                    "instead of deleting them.",
+                    records=", ".join(used[:5].mapped("display_name")),
+                )
+            )
+
     # -- enforcement ----------------------------------------------------------------------------
     @api.model
     def _accuracy_policy_fnames(self, fnames):

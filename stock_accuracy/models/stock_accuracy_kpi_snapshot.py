@@ -4,6 +4,7 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 # code: (label, how the value follows from numerator and denominator, higher is better)
@@ -87,6 +88,15 @@ class StockAccuracyKpiSnapshot(models.Model):
     # -- write policy (stock.accuracy.guarded): written by the module's code only -------------
     def _accuracy_allowed_fields(self):
         return set()
+
+    def _accuracy_check_unlink(self):
+        # A closed month keeps its figures: only storing the month again replaces them.
+        raise AccessError(
+            self.env._(
+                "KPI snapshots keep the figures of closed months: they are replaced by storing "
+                "the month again, never deleted."
+            )
+        )
 
     @api.model
     def _period_bounds(self, date_from, date_to):
@@ -383,7 +393,9 @@ class StockAccuracyKpiSnapshot(models.Model):
         companies = companies or self.env["res.company"].sudo().search([])
         month = month_start(month)
         rows = self._compute_kpis(companies, month, month + relativedelta(months=1, days=-1))
-        self.sudo().search([("company_id", "in", companies.ids), ("month", "=", month)]).unlink()
+        self.sudo().search(
+            [("company_id", "in", companies.ids), ("month", "=", month)]
+        )._accuracy_internal().unlink()
         return self.sudo()._accuracy_internal().create([dict(row, month=month) for row in rows])
 
     @api.model

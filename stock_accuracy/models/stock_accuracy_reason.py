@@ -52,6 +52,25 @@ class StockAccuracyReason(models.Model):
         ),
     ]
 
+    # -- write policy (stock.accuracy.guarded) --------------------------------------------------
+    def _accuracy_check_unlink(self):
+        # Counts, exceptions, adjustments and released transfers keep the reason they were given.
+        used_ids = set()
+        for model, fname in (
+            ("stock.accuracy.count.line", "reason_id"),
+            ("stock.accuracy.exception", "reason_id"),
+            ("stock.move", "accuracy_reason_id"),
+            ("stock.picking", "accuracy_override_reason_id"),
+        ):
+            groups = (
+                self.env[model]
+                .sudo()
+                .with_context(active_test=False)
+                ._read_group([(fname, "in", self.ids)], [fname])
+            )
+            used_ids.update(reason.id for (reason,) in groups)
+        self._accuracy_refuse_unlink_used(self.browse(sorted(used_ids)))
+
     @api.depends("code", "name")
     def _compute_display_name(self):
         for reason in self:

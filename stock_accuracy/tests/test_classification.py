@@ -86,6 +86,22 @@ class TestClassification(CountCommon):
         line.with_user(self.manager).action_unpin()
         self.assertEqual(line.abc_class, "c")
 
+    def test_a_class_made_by_hand_and_changed_by_a_run_is_recorded(self):
+        """A class a manager created (no pin set: empty in the database) and a run replaced
+        is a change of the run, as any other."""
+        self.env["stock.accuracy.classification"].with_user(self.manager).create(
+            {
+                "product_id": self.p5.id,
+                "warehouse_id": self.wh.id,
+                "company_id": self.wh.company_id.id,
+                "abc_class": "a",
+            }
+        )
+        run = self._compute()
+        change = run.change_ids.filtered(lambda c: c.product_id == self.p5)
+        self.assertEqual((change.old_class, change.new_class), ("a", "c"))
+        self.assertEqual(self._classes()[self.p5].abc_class, "c")
+
     def test_only_managers_change_classes(self):
         self._compute()
         line = self._classes()[self.p4]
