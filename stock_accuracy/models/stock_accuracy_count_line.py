@@ -34,6 +34,10 @@ LINE_STATES = [
 ]
 
 
+# What _compute_difference computes.
+DIFFERENCE_FIELDS = ("difference_quantity", "difference_value", "within_tolerance")
+
+
 class ApplyLinks(dict):
     """{quant id: (count line id, reason id)} for the inventory move values hook, handed down
     through the context. Compared by identity: every new environment compares its context
@@ -153,6 +157,7 @@ class StockAccuracyCountLine(models.Model):
 
     @api.depends("counted_quantity", "book_quantity", "unit_cost", "state", "abc_class")
     def _compute_difference(self):
+        # Fields computed here: DIFFERENCE_FIELDS.
         policies = {wh.id: wh.accuracy_policy_ids[:1] for wh in self.warehouse_id.sudo()}
         for line in self:
             counted = line.state not in ("todo", "cancel")
@@ -713,7 +718,11 @@ class StockAccuracyCountLine(models.Model):
         applied._accuracy_set_counted_quantities(targets)
         applied.with_context(accuracy_apply_links=link, inventory_mode=False)._apply_inventory()
         applied.write({"inventory_quantity_set": False})
-        lines._write_internal({"state": "done", "done_date": fields.Datetime.now()})
+        # Done from counted: the difference of a line does not change (it is zero for lines
+        # not counted only), so it is not recomputed for thousands of lines.
+        counted = lines.filtered(lambda ln: ln.state not in ("todo", "cancel"))
+        with self.env.protecting([self._fields[fname] for fname in DIFFERENCE_FIELDS], counted):
+            lines._write_internal({"state": "done", "done_date": fields.Datetime.now()})
         for quant, relinked in lines.grouped(lambda ln: quants[ln.id]).items():
             relinked = relinked.filtered(lambda ln, quant=quant: ln.quant_id != quant)
             if relinked:

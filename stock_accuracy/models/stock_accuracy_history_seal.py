@@ -149,9 +149,8 @@ class StockAccuracyHistorySeal(models.Model):
     _order = "company_id, sequence"
     _rec_name = "sequence"
 
-    company_id = fields.Many2one(
-        "res.company", required=True, readonly=True, index=True, ondelete="restrict"
-    )
+    # No index of its own: UNIQUE(company_id, sequence) serves every search by company.
+    company_id = fields.Many2one("res.company", required=True, readonly=True, ondelete="restrict")
     sequence = fields.Integer(required=True, readonly=True)
     res_model = fields.Selection(
         [
