@@ -254,6 +254,12 @@ def cmd_shell(options):
     return 0
 
 
+def cmd_readme(options):
+    from harness import readme
+
+    return readme.main(check=options.check)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["bench"]:
@@ -284,6 +290,8 @@ def main(argv=None):
     i18n = sub.add_parser("i18n", help="export the .pot and merge it into zh_CN.po")
     i18n.add_argument("--check", action="store_true")
     i18n.add_argument("--fill", action="append", help="JSON file of zh_CN translations")
+    readme_cmd = sub.add_parser("readme", help="make stock_accuracy/README.rst from readme/*.md")
+    readme_cmd.add_argument("--check", action="store_true", help="fail when it is not up to date")
     shell = sub.add_parser("shell", help="an odoo shell on a throwaway database")
     shell.add_argument("--port", type=int, default=8069)
     options = parser.parse_args(argv)
@@ -294,6 +302,7 @@ def main(argv=None):
         "bench": cmd_bench,
         "shell": cmd_shell,
         "i18n": cmd_i18n,
+        "readme": cmd_readme,
     }[options.command]
     try:
         return handler(options)

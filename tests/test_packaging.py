@@ -124,3 +124,14 @@ def test_no_odoo_code_in_the_repository():
     ).stdout.split()
     assert not [path for path in tracked if path.startswith(("odoo/", "addons/"))]
     assert "odoo-bin" not in tracked
+
+
+def test_module_readme_is_made_from_its_fragments():
+    """README.rst, the description Odoo's Apps show, is readme/*.md as ./run readme makes it,
+    and renders without a warning."""
+    from harness import readme
+
+    text = readme.build()
+    assert not readme.problems(text)
+    assert (readme.MODULE / "README.rst").read_text() == text, "README.rst is stale: ./run readme"
+

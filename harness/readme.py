@@ -1,0 +1,216 @@
+"""The module's README.rst, made from its readme/*.md fragments as OCA's readme generator lays
+it out (description, contents, configuration, usage, known issues, credits): ``./run readme``
+writes it, ``./run readme --check`` fails when it is not up to date, and a root test keeps it so.
+
+The fragments use a small part of Markdown (paragraphs, ``##``/``###`` headings, ``-`` and
+``1.`` lists with indented continuation and nesting, pipe tables, fenced code blocks, inline
+code, links, bold and italics); this converts exactly that part and refuses the rest."""
+
+import ast
+import re
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULE = ROOT / "stock_accuracy"
+# (fragment, section title): OCA's order.
+SECTIONS = (
+    ("CONFIGURE.md", "Configuration"),
+    ("USAGE.md", "Usage"),
+    ("ROADMAP.md", "Known issues / Roadmap"),
+)
+SUB_UNDERLINES = ("-", "~")
+HEADING = re.compile(r"^(#{1,6}) (.*)$")
+LIST_ITEM = re.compile(r"^(\s*)(- |\d+\. )(.*)$")
+
+
+class ReadmeError(ValueError):
+    pass
+
+
+def inline_spans(text):
+    """Code spans (which may run over a line break) and links as reStructuredText; bold and
+    italics are written alike."""
+    parts = re.split(r"(`[^`]+`)", text)
+    out = []
+    for part in parts:
+        if part.startswith("`") and part.endswith("`") and len(part) > 1:
+            out.append(f"``{part[1:-1]}``")
+        else:
+            out.append(re.sub(r"\[([^\]]+)\]\(([^)]+)\)", r"`\1 <\2>`__", part))
+    return "".join(out)
+
+
+def inline(text):
+    """A line's text: a bar starting a word would open a substitution reference."""
+    text = text.replace("\\|", "|")
+    return re.sub(r"(^|\s)\|(?=\S)", r"\1\\|", text)
+
+
+def _table(rows):
+    indent = " " * (len(rows[0]) - len(rows[0].lstrip()))
+    cells = [[inline(cell.strip()) for cell in _split_row(row)] for row in rows]
+    header, body = cells[0], cells[2:]
+    out = [f"{indent}.. list-table::", f"{indent}   :header-rows: 1", ""]
+    for row in [header, *body]:
+        for index, cell in enumerate(row):
+            out.append(f"{indent}   {'* -' if index == 0 else '  -'} {cell or '..'}")
+    return [*out, ""]
+
+
+def _split_row(row):
+    row = row.strip()
+    if not (row.startswith("|") and row.endswith("|")):
+        raise ReadmeError(f"table row without its bars: {row}")
+    return re.split(r"(?<!\\)\|", row[1:-1])
+
+
+def convert(markdown, section_level=1):
+    """reStructuredText of a fragment (its headings below the section it goes into)."""
+    # Inline spans over the text outside fenced code blocks.
+    chunks = re.split(r"(^\s*```.*?^\s*```[^\n]*$)", markdown, flags=re.M | re.S)
+    markdown = "".join(
+        chunk if chunk.lstrip().startswith("```") else inline_spans(chunk) for chunk in chunks
+    )
+    lines = markdown.rstrip("\n").split("\n")
+    # A fragment's top heading level is a subsection of its section, whatever its # count.
+    levels = sorted({len(m.group(1)) for m in map(HEADING.match, lines) if m})
+    underlines = dict(zip(levels, SUB_UNDERLINES, strict=False))
+    out = []
+    index = 0
+    list_indents = []  # indents of the open list items' markers
+    while index < len(lines):
+        line = lines[index]
+        stripped = line.strip()
+        if stripped.startswith("```"):
+            language = stripped[3:].strip()
+            block = []
+            index += 1
+            while index < len(lines) and not lines[index].strip().startswith("```"):
+                block.append(lines[index])
+                index += 1
+            if index == len(lines):
+                raise ReadmeError("a code block is not closed")
+            indent = " " * (list_indents[-1] + 2 if list_indents else 0)
+            out += [f"{indent}.. code-block:: {language or 'text'}", ""]
+            out += [f"{indent}   {code}" if code.strip() else "" for code in block]
+            out.append("")
+            index += 1
+            continue
+        if stripped.startswith("|"):
+            rows = []
+            while index < len(lines) and lines[index].strip().startswith("|"):
+                rows.append(lines[index])
+                index += 1
+            if len(rows) < 2 or not re.fullmatch(r"\|[\s:|-]+\|", rows[1].strip()):
+                raise ReadmeError(f"a table without its header line: {rows[0]}")
+            out += _table(rows)
+            continue
+        heading = HEADING.match(line)
+        if heading:
+            level = len(heading.group(1))
+            if level not in underlines:
+                raise ReadmeError(f"more than {len(SUB_UNDERLINES)} heading levels: {line}")
+            title = inline(heading.group(2))
+            out += ["", title, underlines[level] * len(title), ""]
+            list_indents = []
+            index += 1
+            continue
+        if not stripped:
+            out.append("")
+            index += 1
+            continue
+        item = LIST_ITEM.match(line)
+        if item:
+            indent = len(item.group(1))
+            while list_indents and indent < list_indents[-1]:
+                list_indents.pop()
+            if not list_indents or indent > list_indents[-1]:
+                # A list, or a list nested in an item: reStructuredText wants a blank line.
+                if out and out[-1] != "":
+                    out.append("")
+                list_indents.append(indent)
+            out.append(f"{item.group(1)}{item.group(2)}{inline(item.group(3))}")
+            index += 1
+            continue
+        indent = len(line) - len(line.lstrip())
+        after_blank = not out or out[-1] == ""
+        # A line of an item's text continues the innermost item indented less than it.
+        while list_indents and indent <= list_indents[-1] and (after_blank or indent == 0):
+            list_indents.pop()
+        if indent and not list_indents:
+            raise ReadmeError(f"an indented line outside a list: {line}")
+        if not indent and list_indents:
+            raise ReadmeError(f"a list item's line not indented (lazy continuation): {line}")
+        out.append(f"{line[:indent]}{inline(line[indent:])}")
+        index += 1
+    # One blank line at most between blocks.
+    text = re.sub(r"\n{3,}", "\n\n", "\n".join(out).strip("\n"))
+    return text + "\n"
+
+
+def _title(text, char, overline=False):
+    rule = char * len(text)
+    return f"{rule}\n{text}\n{rule}\n" if overline else f"{text}\n{rule}\n"
+
+
+def build(module=MODULE):
+    manifest = ast.literal_eval((module / "__manifest__.py").read_text())
+    readme = module / "readme"
+    license_ = manifest.get("license", "LGPL-3")
+    badge = license_.replace("-", "--")
+    blocks = [
+        _title(manifest["name"], "=", overline=True),
+        f".. |badge1| image:: https://img.shields.io/badge/licence-{badge}-blue.png\n"
+        "    :target: http://www.gnu.org/licenses/lgpl-3.0-standalone.html\n"
+        f"    :alt: License: {license_}",
+        "|badge1|",
+        convert((readme / "DESCRIPTION.md").read_text()),
+        "**Table of contents**",
+        ".. contents::\n   :local:",
+    ]
+    for fragment, title in SECTIONS:
+        path = readme / fragment
+        if path.exists():
+            blocks += [_title(title, "="), convert(path.read_text())]
+    blocks += [_title("Credits", "="), _title("Authors", "-")]
+    blocks.append("\n".join(f"* {a.strip()}" for a in manifest.get("author", "").split(",")))
+    contributors = readme / "CONTRIBUTORS.md"
+    if contributors.exists():
+        blocks += [_title("Contributors", "-"), convert(contributors.read_text())]
+    return "\n\n".join(block.strip("\n") for block in blocks) + "\n"
+
+
+def problems(text):
+    """docutils' warnings and errors on ``text`` (none: it renders as written)."""
+    import io
+
+    from docutils.core import publish_doctree
+
+    stream = io.StringIO()
+    publish_doctree(
+        text,
+        settings_overrides={"warning_stream": stream, "report_level": 2, "halt_level": 5},
+    )
+    return stream.getvalue().strip()
+
+
+def main(check=False):
+    text = build()
+    issues = problems(text)
+    if issues:
+        print(f"README.rst would not render cleanly:\n{issues}", file=sys.stderr)
+        return 1
+    target = MODULE / "README.rst"
+    if check:
+        if not target.exists() or target.read_text() != text:
+            print(
+                "stock_accuracy/README.rst is not made from readme/*.md: run ./run readme",
+                file=sys.stderr,
+            )
+            return 1
+        print("README.rst is up to date")
+        return 0
+    target.write_text(text)
+    print(f"wrote {target.relative_to(ROOT)}")
+    return 0
