@@ -65,88 +65,107 @@ def _split_row(row):
     return re.split(r"(?<!\\)\|", row[1:-1])
 
 
-def convert(markdown, section_level=1):
+class _Converter:
+    """One fragment's blocks, line by line; ``list_indents`` are the indents of the markers
+    of the list items open at the current line."""
+
+    def __init__(self, lines):
+        self.lines = lines
+        self.index = 0
+        self.out = []
+        self.list_indents = []
+        # A fragment's top heading level is a subsection of its section, whatever its # count.
+        levels = sorted({len(m.group(1)) for m in map(HEADING.match, lines) if m})
+        self.underlines = dict(zip(levels, SUB_UNDERLINES, strict=False))
+
+    def run(self):
+        while self.index < len(self.lines):
+            line = self.lines[self.index]
+            stripped = line.strip()
+            if stripped.startswith("```"):
+                self.code_block(stripped[3:].strip())
+            elif stripped.startswith("|"):
+                self.table()
+            elif HEADING.match(line):
+                self.heading(HEADING.match(line))
+            elif not stripped:
+                self.out.append("")
+                self.index += 1
+            elif LIST_ITEM.match(line):
+                self.list_item(LIST_ITEM.match(line))
+            else:
+                self.text(line)
+        # One blank line at most between blocks.
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(self.out).strip("\n")) + "\n"
+
+    def code_block(self, language):
+        block = []
+        self.index += 1
+        while self.index < len(self.lines) and not self.lines[self.index].strip().startswith("```"):
+            block.append(self.lines[self.index])
+            self.index += 1
+        if self.index == len(self.lines):
+            raise ReadmeError("a code block is not closed")
+        indent = " " * (self.list_indents[-1] + 2 if self.list_indents else 0)
+        self.out += [f"{indent}.. code-block:: {language or 'text'}", ""]
+        self.out += [f"{indent}   {code}" if code.strip() else "" for code in block]
+        self.out.append("")
+        self.index += 1
+
+    def table(self):
+        rows = []
+        while self.index < len(self.lines) and self.lines[self.index].strip().startswith("|"):
+            rows.append(self.lines[self.index])
+            self.index += 1
+        if len(rows) < 2 or not re.fullmatch(r"\|[\s:|-]+\|", rows[1].strip()):
+            raise ReadmeError(f"a table without its header line: {rows[0]}")
+        self.out += _table(rows)
+
+    def heading(self, match):
+        level = len(match.group(1))
+        if level not in self.underlines:
+            raise ReadmeError(f"more than {len(SUB_UNDERLINES)} heading levels: {match.group(0)}")
+        title = inline(match.group(2))
+        self.out += ["", title, self.underlines[level] * len(title), ""]
+        self.list_indents = []
+        self.index += 1
+
+    def list_item(self, match):
+        indent = len(match.group(1))
+        while self.list_indents and indent < self.list_indents[-1]:
+            self.list_indents.pop()
+        if not self.list_indents or indent > self.list_indents[-1]:
+            # A list, or a list nested in an item: reStructuredText wants a blank line.
+            if self.out and self.out[-1] != "":
+                self.out.append("")
+            self.list_indents.append(indent)
+        self.out.append(f"{match.group(1)}{match.group(2)}{inline(match.group(3))}")
+        self.index += 1
+
+    def text(self, line):
+        indent = len(line) - len(line.lstrip())
+        after_blank = not self.out or self.out[-1] == ""
+        # A line of an item's text continues the innermost item indented less than it.
+        while (
+            self.list_indents and indent <= self.list_indents[-1] and (after_blank or indent == 0)
+        ):
+            self.list_indents.pop()
+        if indent and not self.list_indents:
+            raise ReadmeError(f"an indented line outside a list: {line}")
+        if not indent and self.list_indents:
+            raise ReadmeError(f"a list item's line not indented (lazy continuation): {line}")
+        self.out.append(f"{line[:indent]}{inline(line[indent:])}")
+        self.index += 1
+
+
+def convert(markdown):
     """reStructuredText of a fragment (its headings below the section it goes into)."""
     # Inline spans over the text outside fenced code blocks.
-    chunks = re.split(r"(^\s*```.*?^\s*```[^\n]*$)", markdown, flags=re.M | re.S)
+    chunks = re.split(r"(^\s*```.*?^\s*```[^\n]*$)", markdown, flags=re.MULTILINE | re.DOTALL)
     markdown = "".join(
         chunk if chunk.lstrip().startswith("```") else inline_spans(chunk) for chunk in chunks
     )
-    lines = markdown.rstrip("\n").split("\n")
-    # A fragment's top heading level is a subsection of its section, whatever its # count.
-    levels = sorted({len(m.group(1)) for m in map(HEADING.match, lines) if m})
-    underlines = dict(zip(levels, SUB_UNDERLINES, strict=False))
-    out = []
-    index = 0
-    list_indents = []  # indents of the open list items' markers
-    while index < len(lines):
-        line = lines[index]
-        stripped = line.strip()
-        if stripped.startswith("```"):
-            language = stripped[3:].strip()
-            block = []
-            index += 1
-            while index < len(lines) and not lines[index].strip().startswith("```"):
-                block.append(lines[index])
-                index += 1
-            if index == len(lines):
-                raise ReadmeError("a code block is not closed")
-            indent = " " * (list_indents[-1] + 2 if list_indents else 0)
-            out += [f"{indent}.. code-block:: {language or 'text'}", ""]
-            out += [f"{indent}   {code}" if code.strip() else "" for code in block]
-            out.append("")
-            index += 1
-            continue
-        if stripped.startswith("|"):
-            rows = []
-            while index < len(lines) and lines[index].strip().startswith("|"):
-                rows.append(lines[index])
-                index += 1
-            if len(rows) < 2 or not re.fullmatch(r"\|[\s:|-]+\|", rows[1].strip()):
-                raise ReadmeError(f"a table without its header line: {rows[0]}")
-            out += _table(rows)
-            continue
-        heading = HEADING.match(line)
-        if heading:
-            level = len(heading.group(1))
-            if level not in underlines:
-                raise ReadmeError(f"more than {len(SUB_UNDERLINES)} heading levels: {line}")
-            title = inline(heading.group(2))
-            out += ["", title, underlines[level] * len(title), ""]
-            list_indents = []
-            index += 1
-            continue
-        if not stripped:
-            out.append("")
-            index += 1
-            continue
-        item = LIST_ITEM.match(line)
-        if item:
-            indent = len(item.group(1))
-            while list_indents and indent < list_indents[-1]:
-                list_indents.pop()
-            if not list_indents or indent > list_indents[-1]:
-                # A list, or a list nested in an item: reStructuredText wants a blank line.
-                if out and out[-1] != "":
-                    out.append("")
-                list_indents.append(indent)
-            out.append(f"{item.group(1)}{item.group(2)}{inline(item.group(3))}")
-            index += 1
-            continue
-        indent = len(line) - len(line.lstrip())
-        after_blank = not out or out[-1] == ""
-        # A line of an item's text continues the innermost item indented less than it.
-        while list_indents and indent <= list_indents[-1] and (after_blank or indent == 0):
-            list_indents.pop()
-        if indent and not list_indents:
-            raise ReadmeError(f"an indented line outside a list: {line}")
-        if not indent and list_indents:
-            raise ReadmeError(f"a list item's line not indented (lazy continuation): {line}")
-        out.append(f"{line[:indent]}{inline(line[indent:])}")
-        index += 1
-    # One blank line at most between blocks.
-    text = re.sub(r"\n{3,}", "\n\n", "\n".join(out).strip("\n"))
-    return text + "\n"
+    return _Converter(markdown.rstrip("\n").split("\n")).run()
 
 
 def _title(text, char, overline=False):
@@ -161,9 +180,11 @@ def build(module=MODULE):
     badge = license_.replace("-", "--")
     blocks = [
         _title(manifest["name"], "=", overline=True),
-        f".. |badge1| image:: https://img.shields.io/badge/licence-{badge}-blue.png\n"
-        "    :target: http://www.gnu.org/licenses/lgpl-3.0-standalone.html\n"
-        f"    :alt: License: {license_}",
+        (
+            f".. |badge1| image:: https://img.shields.io/badge/licence-{badge}-blue.png\n"
+            "    :target: http://www.gnu.org/licenses/lgpl-3.0-standalone.html\n"
+            f"    :alt: License: {license_}"
+        ),
         "|badge1|",
         convert((readme / "DESCRIPTION.md").read_text()),
         "**Table of contents**",
