@@ -134,4 +134,3 @@ def test_module_readme_is_made_from_its_fragments():
     text = readme.build()
     assert not readme.problems(text)
     assert (readme.MODULE / "README.rst").read_text() == text, "README.rst is stale: ./run readme"
-

@@ -90,6 +90,16 @@ FILLED_BY_MIGRATION = {
     ("stock_accuracy_sync_outbox", "company_id"): "the backend's company (18.0.1.2.0)",
 }
 
+# Columns a migration renamed: (table, column of the release): its name now.
+RENAMED_BY_MIGRATION = {
+    ("stock_accuracy_policy", f"tolerance_qty_{abc}"): f"tolerance_percent_{abc}" for abc in "abc"
+}
+# ... and the xml ids of their fields: release's: now.
+RENAMED_XMLIDS = {
+    f"field_{table}__{old}": f"field_{table}__{new}"
+    for (table, old), new in RENAMED_BY_MIGRATION.items()
+}
+
 # Translated columns of the records the module ships (by xml id): (model, table, column).
 TRANSLATED = [
     ("ir.ui.menu", "ir_ui_menu", "name"),
@@ -232,8 +242,13 @@ def table_columns(site, db, tables):
     return rows or {}
 
 
-def table_rows(site, db, table, columns):
-    select = ", ".join(f'"{name}"' for name in columns)
+def table_rows(site, db, table, columns, renamed=None):
+    """The rows of ``table``; ``renamed`` {column: its name now} reads a renamed column
+    under the name it had."""
+    renamed = renamed or {}
+    select = ", ".join(
+        f'"{renamed[name]}" AS "{name}"' if name in renamed else f'"{name}"' for name in columns
+    )
     order = "t.id" if "id" in columns else "to_jsonb(t)::text"
     return query_json(
         site,
@@ -303,11 +318,17 @@ def snapshot(site, db, plan=None):
     present = table_columns(site, db, plan)
     tables, missing = {}, {}
     for table, spec in plan.items():
-        gone = [name for name in spec["columns"] if name not in present.get(table, [])]
+        here = present.get(table, [])
+        renamed = {
+            name: RENAMED_BY_MIGRATION[(table, name)]
+            for name in spec["columns"]
+            if name not in here and RENAMED_BY_MIGRATION.get((table, name)) in here
+        }
+        gone = [name for name in spec["columns"] if name not in here and name not in renamed]
         if table not in present or gone:
             missing[table] = gone if table in present else "table"
         columns = [name for name in spec["columns"] if name not in gone]
-        tables[table] = table_rows(site, db, table, columns) if table in present else []
+        tables[table] = table_rows(site, db, table, columns, renamed) if table in present else []
     return {
         "plan": plan,
         "tables": tables,
@@ -503,6 +524,7 @@ def test_upgrade_keeps_every_state(upgraded):
 
 def test_upgrade_keeps_xml_ids(upgraded):
     before, after = upgraded["before"]["xmlids"], upgraded["after"]["xmlids"]
+    after = {old: after[new] for old, new in RENAMED_XMLIDS.items() if new in after} | after
     lost = sorted(name for name in before if name not in after)
     moved = {
         name: [before[name], after[name]]
@@ -517,6 +539,11 @@ def test_upgrade_keeps_translations(upgraded):
     """Every record of the module translated into zh_CN still is; its translation is the same
     as long as its English term is."""
     before, after = upgraded["before"]["translations"], upgraded["after"]["translations"]
+    after = {
+        f"ir.model.fields:{old}": after[f"ir.model.fields:{new}"]
+        for old, new in RENAMED_XMLIDS.items()
+        if f"ir.model.fields:{new}" in after
+    } | after
     translated = {key: terms for key, terms in before.items() if terms[1]}
     assert len(translated) > 100, "zh_CN was not loaded with the release"
     lost = sorted(key for key in translated if not after.get(key, [None, None])[1])

@@ -395,17 +395,17 @@ class StockAccuracyBackend(models.Model):
         return self.location_ids or self.warehouse_id.lot_stock_id
 
     def _get_tolerances(self, product_ids):
-        """{product_id: tolerance} for the reconciliation, one query for all products.
+        """{product_id: (tolerance, unit cost)} for the reconciliation, one query for all
+        products; a tolerance is (percent, quantity, value), judged by the policy's formula
+        (:meth:`stock.accuracy.policy._tolerance_allows`) as a count's would be.
 
         A product with an ABC class in the backend's warehouse takes the tolerance of its class
-        in the warehouse's accuracy policy, as a count would: a share of Odoo's quantity or its
-        absolute quantity, the larger, and a value at the product's cost when the class has
-        one. A product without a class takes the backend's own tolerance (a share of Odoo's
-        quantity or a quantity, the larger).
-        A tolerance is ``(percent, quantity, value, unit cost)``."""
+        in the warehouse's accuracy policy, with a value limit at the product's cost when the
+        class has one. A product without a class takes the backend's own tolerance (a share of
+        Odoo's quantity or a quantity, the larger)."""
         self.ensure_one()
         product_ids = list(product_ids)
-        fallback = (self.tolerance_percent, self.tolerance_qty, 0.0, 0.0)
+        fallback = ((self.tolerance_percent, self.tolerance_qty, 0.0), 0.0)
         tolerances = dict.fromkeys(product_ids, fallback)
         policy = self.warehouse_id.accuracy_policy_id
         if not policy or not product_ids:
@@ -421,14 +421,8 @@ class StockAccuracyBackend(models.Model):
         }
         products = self.env["product.product"].with_company(self.company_id).browse(list(classes))
         for product in products:
-            abc = classes[product.id]
-            value = policy[f"tolerance_value_{abc}"]
-            tolerances[product.id] = (
-                policy[f"tolerance_qty_{abc}"],
-                policy[f"tolerance_abs_qty_{abc}"],
-                value,
-                product.standard_price if value else 0.0,
-            )
+            tolerance = policy._class_tolerance(classes[product.id])
+            tolerances[product.id] = (tolerance, product.standard_price if tolerance[2] else 0.0)
         return tolerances
 
     def _get_tolerance(self, product, warehouse=None):
@@ -436,11 +430,11 @@ class StockAccuracyBackend(models.Model):
         return self._get_tolerances(product.ids)[product.id]
 
     def _is_within_tolerance(self, difference, book_qty, tolerance, rounding):
-        percent, quantity, value, unit_cost = tolerance
-        allowed = max(quantity or 0.0, abs(book_qty) * (percent or 0.0) / 100.0)
-        if abs(difference) > allowed + rounding / 2:
-            return False
-        return not value or abs(difference * unit_cost) <= value
+        """``tolerance`` as :meth:`_get_tolerances` gives it, judged by the policy's formula."""
+        limits, unit_cost = tolerance
+        return self.env["stock.accuracy.policy"]._tolerance_allows(
+            difference, book_qty, limits, unit_cost, rounding
+        )
 
     def _match_products(self, skus):
         """{sku: (product id, uom id, rounding)} for the skus found, one query."""

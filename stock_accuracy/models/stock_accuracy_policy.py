@@ -67,9 +67,9 @@ class StockAccuracyPolicy(models.Model):
     interval_a = fields.Integer(string="Class A Interval (Days)", default=30, required=True)
     interval_b = fields.Integer(string="Class B Interval (Days)", default=90, required=True)
     interval_c = fields.Integer(string="Class C Interval (Days)", default=180, required=True)
-    tolerance_qty_a = fields.Float(string="Class A Tolerance (%)", default=1.0)
-    tolerance_qty_b = fields.Float(string="Class B Tolerance (%)", default=2.0)
-    tolerance_qty_c = fields.Float(string="Class C Tolerance (%)", default=5.0)
+    tolerance_percent_a = fields.Float(string="Class A Tolerance (%)", default=1.0)
+    tolerance_percent_b = fields.Float(string="Class B Tolerance (%)", default=2.0)
+    tolerance_percent_c = fields.Float(string="Class C Tolerance (%)", default=5.0)
     tolerance_abs_qty_a = fields.Float(
         string="Class A Tolerance (Units)",
         digits="Product Unit of Measure",
@@ -194,9 +194,9 @@ class StockAccuracyPolicy(models.Model):
             policy.rules_summary = ", ".join(names) if names else self.env._("None")
 
     @api.constrains(
-        "tolerance_qty_a",
-        "tolerance_qty_b",
-        "tolerance_qty_c",
+        "tolerance_percent_a",
+        "tolerance_percent_b",
+        "tolerance_percent_c",
         "tolerance_abs_qty_a",
         "tolerance_abs_qty_b",
         "tolerance_abs_qty_c",
@@ -209,7 +209,7 @@ class StockAccuracyPolicy(models.Model):
             for abc, _label in ABC_CLASSES:
                 if (
                     min(
-                        policy[f"tolerance_qty_{abc}"],
+                        policy[f"tolerance_percent_{abc}"],
                         policy[f"tolerance_abs_qty_{abc}"],
                         policy[f"tolerance_value_{abc}"],
                     )
@@ -222,25 +222,38 @@ class StockAccuracyPolicy(models.Model):
                         )
                     )
 
-    def _is_within_tolerance(self, abc_class, reference, diff, unit_cost, rounding):
-        """Whether a difference ``diff`` against a book of ``reference`` is within the tolerance
-        of class ``abc_class``: at most the larger of its share of the book and its absolute
-        quantity, and, when the class has a value limit, worth at most that limit at
-        ``unit_cost``. Without a policy only an exact count is within tolerance."""
+    def _class_tolerance(self, abc_class):
+        """(percent of the book, absolute quantity, value) of class ``abc_class`` (C when the
+        product has none) in this policy."""
+        self.ensure_one()
+        abc = abc_class or "c"
+        return (
+            self[f"tolerance_percent_{abc}"],
+            self[f"tolerance_abs_qty_{abc}"],
+            self[f"tolerance_value_{abc}"],
+        )
+
+    @api.model
+    def _tolerance_allows(self, diff, reference, tolerance, unit_cost, rounding):
+        """The module's one tolerance formula (counts, the Physical Inventory and SOAP
+        reconciliation): a difference ``diff`` against a book of ``reference`` is within
+        ``tolerance`` = (percent, quantity, value) when it is at most the larger of that share
+        of the book and that quantity (compared at the unit's ``rounding``), and, when there is
+        a value limit, worth at most that limit at ``unit_cost``. A zero difference always is."""
         rounding = rounding or 0.01
         if float_is_zero(diff, precision_rounding=rounding):
             return True
-        if not self:
-            return False
-        self.ensure_one()
-        abc = abc_class or "c"
-        allowed = max(
-            abs(reference) * self[f"tolerance_qty_{abc}"] / 100.0, self[f"tolerance_abs_qty_{abc}"]
-        )
+        percent, quantity, value = tolerance
+        allowed = max(abs(reference) * (percent or 0.0) / 100.0, quantity or 0.0)
         if float_compare(abs(diff), allowed, precision_rounding=rounding) > 0:
             return False
-        value = self[f"tolerance_value_{abc}"]
-        return not value or abs(diff * unit_cost) <= value
+        return not value or abs(diff * (unit_cost or 0.0)) <= value
+
+    def _is_within_tolerance(self, abc_class, reference, diff, unit_cost, rounding):
+        """Whether ``diff`` against a book of ``reference`` is within the tolerance of class
+        ``abc_class`` (:meth:`_tolerance_allows`). Without a policy only an exact count is."""
+        tolerance = self._class_tolerance(abc_class) if self else (0.0, 0.0, 0.0)
+        return self._tolerance_allows(diff, reference, tolerance, unit_cost, rounding)
 
     @api.constrains("cutoff_a", "cutoff_b", "cutoff_c")
     def _check_cutoffs(self):

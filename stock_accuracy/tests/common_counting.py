@@ -25,9 +25,9 @@ class CountingCommon(CountCommon):
         cls.policy.write(
             {
                 "counter_ids": [Command.set((cls.counter | cls.counter_2).ids)],
-                "tolerance_qty_a": 1.0,
-                "tolerance_qty_b": 2.0,
-                "tolerance_qty_c": 5.0,
+                "tolerance_percent_a": 1.0,
+                "tolerance_percent_b": 2.0,
+                "tolerance_percent_c": 5.0,
             }
         )
         cls.env.company.accuracy_variance_value_threshold = 100000.0

@@ -43,8 +43,8 @@ class KpiCommon(CountCommon):
         super().setUpClass()
         cls.policy.write(
             {
-                "tolerance_qty_a": 1.0,
-                "tolerance_qty_c": 5.0,
+                "tolerance_percent_a": 1.0,
+                "tolerance_percent_c": 5.0,
                 "tolerance_value_a": 0.0,
                 "tolerance_value_c": 0.0,
             }

@@ -13,7 +13,7 @@ class TestPolicy(AccuracyCommon):
         policy = new.accuracy_policy_id
         self.assertEqual((policy.interval_a, policy.interval_b, policy.interval_c), (30, 90, 180))
         self.assertEqual(
-            (policy.tolerance_qty_a, policy.tolerance_qty_b, policy.tolerance_qty_c),
+            (policy.tolerance_percent_a, policy.tolerance_percent_b, policy.tolerance_percent_c),
             (1.0, 2.0, 5.0),
         )
         self.assertEqual((policy.cutoff_a, policy.cutoff_b, policy.cutoff_c), (80, 15, 5))

@@ -174,10 +174,44 @@ class TestSyncReconcile(AccuracyCommon):
     def test_tolerance_hook_gives_backend_fallback(self):
         self.backend.tolerance_qty = 2.0
         tolerance = self.backend._get_tolerance(self.pear, self.warehouse)
-        self.assertEqual(tolerance, (10.0, 2.0, 0.0, 0.0))
+        self.assertEqual(tolerance, ((10.0, 2.0, 0.0), 0.0))
         self.assertTrue(self.backend._is_within_tolerance(2.0, 5.0, tolerance, 1.0))
         self.assertFalse(self.backend._is_within_tolerance(3.0, 5.0, tolerance, 1.0))
         self.assertTrue(self.backend._is_within_tolerance(3.0, 30.0, tolerance, 1.0))
+
+    def test_reconciliation_and_counts_share_one_tolerance_formula(self):
+        """A difference the policy's formula calls within tolerance is within it for the
+        reconciliation too, at the boundaries (half a unit of rounding) and with a value
+        limit: one formula, not two that can disagree."""
+        Policy = self.env["stock.accuracy.policy"]
+        cases = [
+            # diff, book, (percent, quantity, value), unit cost, rounding: within?
+            (0.5, 10.0, (5.0, 0.0, 0.0), 0.0, 1.0, True),
+            (0.4, 10.0, (0.0, 0.0, 0.0), 0.0, 1.0, True),  # zero at the unit's rounding
+            (1.5, 10.0, (10.0, 0.0, 0.0), 0.0, 0.01, False),
+            (1.0, 10.0, (10.0, 0.0, 0.0), 0.0, 0.01, True),
+            (2.0, 100.0, (1.0, 3.0, 0.0), 0.0, 1.0, True),  # the larger of share and quantity
+            (2.0, 100.0, (5.0, 0.0, 15.0), 10.0, 1.0, False),  # worth 20, over 15
+            (1.0, 100.0, (5.0, 0.0, 15.0), 10.0, 1.0, True),
+            (-3.0, 0.0, (0.0, 3.0, 0.0), 0.0, 1.0, True),
+        ]
+        for diff, book, tolerance, cost, rounding, within in cases:
+            with self.subTest(diff=diff, book=book, tolerance=tolerance):
+                self.assertEqual(
+                    self.backend._is_within_tolerance(diff, book, (tolerance, cost), rounding),
+                    within,
+                )
+                self.assertEqual(
+                    Policy._tolerance_allows(diff, book, tolerance, cost, rounding), within
+                )
+        policy = self.warehouse.accuracy_policy_id
+        for abc in "abc":
+            percent, quantity, value = policy._class_tolerance(abc)
+            with self.subTest(abc=abc):
+                self.assertEqual(
+                    policy._is_within_tolerance(abc, 40.0, 1.0, 2.0, 1.0),
+                    Policy._tolerance_allows(1.0, 40.0, (percent, quantity, value), 2.0, 1.0),
+                )
 
     def _classify(self, product, abc):
         self.env["stock.accuracy.classification"].create(
@@ -193,7 +227,9 @@ class TestSyncReconcile(AccuracyCommon):
         # Pear: 10 in Odoo, backend tolerance 10 %. As a class A product (policy: 1 %) one
         # more is beyond tolerance; as class C (policy: 25 %) two more are within.
         policy = self.warehouse.accuracy_policy_id
-        policy.write({"tolerance_qty_a": 1.0, "tolerance_qty_c": 25.0, "tolerance_value_c": 0})
+        policy.write(
+            {"tolerance_percent_a": 1.0, "tolerance_percent_c": 25.0, "tolerance_value_c": 0}
+        )
         self._classify(self.pear, "a")
         run = self._run_page([{"sku": "SA-PEAR", "quantity": 11}])
         self.assertFalse(run.line_ids.within_tolerance)
@@ -207,7 +243,7 @@ class TestSyncReconcile(AccuracyCommon):
 
     def test_class_value_tolerance_applies_at_the_product_cost(self):
         policy = self.warehouse.accuracy_policy_id
-        policy.write({"tolerance_qty_b": 50.0, "tolerance_value_b": 15.0})
+        policy.write({"tolerance_percent_b": 50.0, "tolerance_value_b": 15.0})
         self._classify(self.pear, "b")
         self.pear.standard_price = 10.0
         # 1 more: 10 in value, within 15; 2 more: 20, beyond (though within 50 %).
@@ -219,7 +255,7 @@ class TestSyncReconcile(AccuracyCommon):
         )
         self.assertEqual(
             self.backend._get_tolerances([self.pear.id, self.apple.id]),
-            {self.pear.id: (50.0, 0.0, 15.0, 10.0), self.apple.id: (10.0, 0.0, 0.0, 0.0)},
+            {self.pear.id: ((50.0, 0.0, 15.0), 10.0), self.apple.id: ((10.0, 0.0, 0.0), 0.0)},
         )
 
     def test_products_matched_by_barcode_or_mapping_table(self):
