@@ -660,8 +660,9 @@ def test_upgrade_gives_count_posts_their_backend_company(upgraded):
 
 def test_upgrade_asks_a_new_check_of_a_pass_that_certified_nothing(upgraded):
     """A check that passed under the release recorded no certificate: the transfer it passed,
-    not validated at the upgrade, is refused with the reason and waits for a new check."""
-    outcome = upgraded["probe"].get("passed_before_upgrade")
-    assert outcome, upgraded["probe"]["errors"]
-    assert outcome.startswith("refused: "), outcome
-    assert "certified nothing" in outcome, outcome
+    not validated at the upgrade, waits for a new check, and validating it is refused."""
+    found = upgraded["probe"].get("passed_before_upgrade")
+    assert isinstance(found, dict), (found, upgraded["probe"]["errors"])
+    assert found["check_state"] == "to_check", found
+    assert found["outcome"] == "refused", found
+    assert found["picking"] in found["message"], found

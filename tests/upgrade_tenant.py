@@ -654,14 +654,16 @@ def _passed_before_upgrade(env):
     if not check:
         return "no such transfer"
     picker = env["res.users"].search([("login", "=", "upg_picker")])
+    picking = check.picking_id
+    result = {"picking": picking.name, "check_state": picking.accuracy_check_state}
     try:
         with env.cr.savepoint():
-            check.picking_id.with_user(picker).with_context(
-                skip_backorder=True, picking_ids_not_to_backorder=check.picking_id.ids
+            picking.with_user(picker).with_context(
+                skip_backorder=True, picking_ids_not_to_backorder=picking.ids
             ).button_validate()
     except UserError as error:
-        return f"refused: {error}"
-    return check.picking_id.state
+        return dict(result, outcome="refused", message=str(error))
+    return dict(result, outcome=picking.state)
 
 
 def probe(env):

@@ -109,11 +109,13 @@ class StockAccuracyCountLine(models.Model):
     )
     within_tolerance = fields.Boolean(compute="_compute_difference", store=True, groups=BOOK_GROUP)
     # What others see of the book: the same figures, empty while the session is blind and open.
+    # Labelled as the book fields in the views; their own labels differ (Odoo wants one field
+    # per label in a model).
     shown_book_quantity = fields.Float(
-        string="Book Quantity", digits="Product Unit of Measure", compute="_compute_shown"
+        string="Book Quantity (Shown)", digits="Product Unit of Measure", compute="_compute_shown"
     )
     shown_difference_quantity = fields.Float(
-        string="Difference", digits="Product Unit of Measure", compute="_compute_shown"
+        string="Difference (Shown)", digits="Product Unit of Measure", compute="_compute_shown"
     )
     # The recount loop
     origin_line_id = fields.Many2one(
