@@ -244,6 +244,7 @@ class StockAccuracyCount(models.Model):
         """A session holding the counts typed in the Physical Inventory screen, one per
         warehouse, already counted by whoever typed them."""
         now = fields.Datetime.now()
+        Line = self.env["stock.accuracy.count.line"]
         by_warehouse = {}
         for quant in quants:
             by_warehouse.setdefault(quant.location_id.warehouse_id, []).append(quant)
@@ -261,22 +262,16 @@ class StockAccuracyCount(models.Model):
                     "counter_ids": [fields.Command.set([self.env.uid])],
                     "line_ids": [
                         fields.Command.create(
-                            {
-                                "product_id": quant.product_id.id,
-                                "location_id": quant.location_id.id,
-                                "lot_id": quant.lot_id.id,
-                                "package_id": quant.package_id.id,
-                                "owner_id": quant.owner_id.id,
-                                "quant_id": quant.id,
-                                "abc_class": previews[quant.id].abc_class,
-                                "unit_cost": previews[quant.id].unit_cost,
-                                "book_quantity": quant.quantity,
-                                "counted_quantity": quant.inventory_quantity,
-                                "counter_id": (quant.user_id or self.env.user).id,
-                                "counted_date": now,
-                                "reason_id": quant.accuracy_reason_id.id,
-                                "state": "counted",
-                            }
+                            Line._line_values(
+                                quant,
+                                abc_class=previews[quant.id].abc_class,
+                                unit_cost=previews[quant.id].unit_cost,
+                                counted_quantity=quant.inventory_quantity,
+                                counter_id=(quant.user_id or self.env.user).id,
+                                counted_date=now,
+                                reason_id=quant.accuracy_reason_id.id,
+                                state="counted",
+                            )
                         )
                         for quant in wh_quants
                     ],
@@ -604,20 +599,8 @@ class StockAccuracyCount(models.Model):
 
     @api.model
     def _spot_items_for_quants(self, quants):
-        return [
-            {
-                "warehouse_id": quant.location_id.warehouse_id.id,
-                "location_id": quant.location_id.id,
-                "product_id": quant.product_id.id,
-                "lot_id": quant.lot_id.id,
-                "package_id": quant.package_id.id,
-                "owner_id": quant.owner_id.id,
-                "quant_id": quant.id,
-                "book_quantity": quant.quantity,
-            }
-            for quant in quants
-            if quant.location_id.warehouse_id
-        ]
+        Line = self.env["stock.accuracy.count.line"]
+        return [Line._spot_item(quant) for quant in quants if quant.location_id.warehouse_id]
 
     def action_view_lines(self):
         self.ensure_one()
@@ -668,17 +651,11 @@ class StockAccuracyCount(models.Model):
                 "counter_ids": [fields.Command.set(counters.ids)],
                 "line_ids": [
                     fields.Command.create(
-                        {
-                            "sequence": sequence,
-                            "product_id": quant.product_id.id,
-                            "location_id": quant.location_id.id,
-                            "lot_id": quant.lot_id.id,
-                            "package_id": quant.package_id.id,
-                            "owner_id": quant.owner_id.id,
-                            "quant_id": quant.id,
-                            "abc_class": classes.get((quant.product_id.id, warehouse.id), "c"),
-                            "book_quantity": quant.quantity,
-                        }
+                        self.env["stock.accuracy.count.line"]._line_values(
+                            quant,
+                            sequence=sequence,
+                            abc_class=classes.get((quant.product_id.id, warehouse.id), "c"),
+                        )
                     )
                     for sequence, quant in enumerate(quants, start=1)
                 ],

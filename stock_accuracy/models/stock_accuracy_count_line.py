@@ -34,6 +34,8 @@ LINE_STATES = [
 ]
 
 
+# What names the item a count line counts.
+ITEM_FIELDS = ("product_id", "location_id", "lot_id", "package_id", "owner_id")
 # What _compute_difference computes.
 DIFFERENCE_FIELDS = ("difference_quantity", "difference_value", "within_tolerance")
 
@@ -400,6 +402,45 @@ class StockAccuracyCountLine(models.Model):
             recounted._snapshot_book()
         return res
 
+    @api.model
+    def _line_values(self, source, **values):
+        """The values of a new count line for what ``source`` names, the one builder of the
+        module's sessions (Physical Inventory, spot, full and recount sessions, exceptions,
+        external systems, emptied locations):
+
+        - a quant: its item (product, location, lot, package, owner), the quant, and its
+          quantity as the book;
+        - a count line: the same item and quant, to count again;
+        - any other record with item fields (a move line, an exception): its item;
+        - a dict of ids: its item, and its quant and book when it has them.
+
+        ``values`` are added (class, cost, counted quantity, ...)."""
+        if isinstance(source, models.BaseModel):
+            source.ensure_one()
+            vals = {
+                fname: source[fname].id if fname in source._fields else False
+                for fname in ITEM_FIELDS
+            }
+            if source._name == "stock.quant":
+                vals.update(quant_id=source.id, book_quantity=source.quantity)
+            elif source._name == self._name:
+                vals["quant_id"] = source.quant_id.id
+        else:
+            vals = {fname: source.get(fname) or False for fname in ITEM_FIELDS}
+            for fname in ("quant_id", "book_quantity"):
+                if fname in source:
+                    vals[fname] = source[fname]
+        vals.update(values)
+        return vals
+
+    @api.model
+    def _spot_item(self, source, **values):
+        """:meth:`_line_values` with the warehouse of its location: an item
+        ``stock.accuracy.count._create_spot_counts`` takes."""
+        vals = self._line_values(source, **values)
+        location = self.env["stock.location"].browse(vals["location_id"])
+        return dict(vals, warehouse_id=values.get("warehouse_id") or location.warehouse_id.id)
+
     def _write_internal(self, vals):
         """Write the count's own bookkeeping, bypassing the counting rules of write(); as
         the system, which alone writes the book fields."""
@@ -529,17 +570,12 @@ class StockAccuracyCountLine(models.Model):
                     "state": "in_progress",
                     "line_ids": [
                         fields.Command.create(
-                            {
-                                "origin_line_id": line.id,
-                                "product_id": line.product_id.id,
-                                "location_id": line.location_id.id,
-                                "lot_id": line.lot_id.id,
-                                "package_id": line.package_id.id,
-                                "owner_id": line.owner_id.id,
-                                "quant_id": line.quant_id.id,
-                                "abc_class": line.abc_class,
-                                "unit_cost": line.unit_cost,
-                            }
+                            self._line_values(
+                                line,
+                                origin_line_id=line.id,
+                                abc_class=line.abc_class,
+                                unit_cost=line.unit_cost,
+                            )
                         )
                         for line in lines
                     ],

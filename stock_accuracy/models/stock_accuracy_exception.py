@@ -747,16 +747,14 @@ class StockAccuracyException(models.Model):
                 ["quantity:sum"],
             )
         }
+        Line = self.env["stock.accuracy.count.line"]
         items = [
-            {
-                "warehouse_id": exception.location_id.warehouse_id.id,
-                "location_id": exception.location_id.id,
-                "product_id": exception.product_id.id,
-                "lot_id": exception.lot_id.id,
-                "book_quantity": book.get(
+            Line._spot_item(
+                exception,
+                book_quantity=book.get(
                     (exception.location_id.id, exception.product_id.id, exception.lot_id.id), 0.0
                 ),
-            }
+            )
             for exception in exceptions
         ]
         return self.env["stock.accuracy.count"]._create_spot_counts(

@@ -872,14 +872,13 @@ class StockAccuracySyncRun(models.Model):
                 self.id,
             )
         )
+        Line = self.env["stock.accuracy.count.line"]
         items = [
-            {
-                "warehouse_id": warehouse_id,
-                "location_id": location_id,
-                "product_id": product_id,
-                "lot_id": lot_id or False,
-                "book_quantity": quantity,
-            }
+            Line._spot_item(
+                {"location_id": location_id, "product_id": product_id, "lot_id": lot_id},
+                warehouse_id=warehouse_id,
+                book_quantity=quantity,
+            )
             for warehouse_id, location_id, product_id, lot_id, quantity in self.env.cr.fetchall()
         ]
         counts = self.env["stock.accuracy.count"]._create_spot_counts(

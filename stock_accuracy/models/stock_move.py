@@ -223,6 +223,7 @@ class StockMove(models.Model):
             return
         self.env["stock.quant"].flush_model()
         Count = self.env["stock.accuracy.count"]
+        Line = self.env["stock.accuracy.count.line"]
         cr = self.env.cr
         if negative_wh:
             pairs = {
@@ -266,15 +267,7 @@ class StockMove(models.Model):
             items = {}
             for ml in lines.filtered(lambda ml: ml.location_id.id in empty):
                 key = (ml.location_id.id, ml.product_id.id, ml.lot_id.id)
-                items[key] = {
-                    "warehouse_id": ml.location_id.warehouse_id.id,
-                    "location_id": ml.location_id.id,
-                    "product_id": ml.product_id.id,
-                    "lot_id": ml.lot_id.id,
-                    "package_id": ml.package_id.id,
-                    "owner_id": ml.owner_id.id,
-                    "book_quantity": 0.0,
-                }
+                items[key] = Line._spot_item(ml, book_quantity=0.0)
             Count._create_spot_counts(
                 list(items.values()),
                 "zero",

@@ -79,3 +79,34 @@ class TestSpotCounts(CountCommon):
         count = self.env["stock.accuracy.count"].browse(action["res_id"])
         self.assertEqual(count.line_ids.product_id, self.other)
         self.assertEqual(count.line_ids.book_quantity, 10)
+
+    def test_one_builder_gives_every_session_its_line_values(self):
+        """A quant, a count line, another record naming an item, and a dict of ids all give
+        the same line values for the same item (the one builder every session uses)."""
+        Line = self.env["stock.accuracy.count.line"]
+        quant = self.env["stock.quant"].search(
+            [("product_id", "=", self.other.id), ("location_id", "=", self.aisle_1a.id)]
+        )
+        item = {
+            "product_id": self.other.id,
+            "location_id": self.aisle_1a.id,
+            "lot_id": False,
+            "package_id": False,
+            "owner_id": False,
+        }
+        from_quant = Line._line_values(quant)
+        self.assertEqual(from_quant, dict(item, quant_id=quant.id, book_quantity=10.0))
+        self.assertEqual(
+            Line._line_values(dict(item, book_quantity=10.0, quant_id=quant.id)), from_quant
+        )
+        self.assertEqual(
+            Line._spot_item({"product_id": self.other.id, "location_id": self.aisle_1a.id}),
+            dict(item, warehouse_id=self.aisle_1a.warehouse_id.id),
+        )
+        self.assertEqual(
+            Line._line_values(quant, abc_class="a", book_quantity=3.0)["book_quantity"], 3.0
+        )
+        count = self.env["stock.accuracy.count"]._create_spot_counts(
+            [Line._spot_item(quant)], "manual"
+        )
+        self.assertEqual(Line._line_values(count.line_ids), dict(item, quant_id=quant.id))
