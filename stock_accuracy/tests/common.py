@@ -1,3 +1,5 @@
+import json
+
 from odoo.tests import new_test_user
 
 from odoo.addons.base.tests.common import BaseCommon
@@ -38,3 +40,28 @@ class AccuracyCommon(BaseCommon):
             groups="stock.group_stock_user",
             name="Sam Stock",
         )
+
+
+def call_kw(case, model, method, args, kwargs=None):
+    """The decoded answer of one JSON-RPC call of ``model.method`` through
+    ``/web/dataset/call_kw`` of ``case``'s test server (an HttpCase), in its current session,
+    as a web client or a script sends it."""
+    response = case.url_open(
+        f"/web/dataset/call_kw/{model}/{method}",
+        data=json.dumps(
+            {
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "model": model,
+                    "method": method,
+                    "args": args,
+                    "kwargs": kwargs or {},
+                },
+            }
+        ),
+        headers={"Content-Type": "application/json"},
+    )
+    case.assertEqual(response.status_code, 200)
+    return response.json()

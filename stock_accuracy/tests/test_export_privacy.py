@@ -1,10 +1,11 @@
-import json
 from datetime import timedelta
 
 from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
+
+from .common import call_kw
 
 WSDL_FILE = "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl"
 SHEET = "stock.accuracy.count.sheet.export"
@@ -82,20 +83,7 @@ class TestExportPrivacy(HttpCase):
 
     def _rpc(self, model, method, *args):
         """The decoded JSON-RPC answer of ``model.method(*args)`` through call_kw."""
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {"model": model, "method": method, "args": list(args), "kwargs": {}},
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        return response.json()
+        return call_kw(self, model, method, list(args))
 
     def _assert_rpc_access_error(self, answer, text=None):
         self.assertNotIn("result", answer)

@@ -4,8 +4,6 @@ own, reading the book of a blind line by every read path, and applying quantitie
 paths where the count rules are on. Each attempt must fail with a clear error and change
 nothing."""
 
-import json
-
 import psycopg2
 from dateutil.relativedelta import relativedelta
 
@@ -14,6 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
+from .common import call_kw
 from .common_counting import CountingCommon
 
 BOOK_READS = ("book_quantity", "difference_quantity", "difference_value", "within_tolerance")
@@ -37,25 +36,7 @@ class JsonRpcClient:
             self.cr.flush()
             self.cr.clear()
             self.session, self.opener = sessions[login]
-        response = self.url_open(
-            f"/web/dataset/call_kw/{model}/{method}",
-            data=json.dumps(
-                {
-                    "jsonrpc": "2.0",
-                    "method": "call",
-                    "id": 1,
-                    "params": {
-                        "model": model,
-                        "method": method,
-                        "args": args,
-                        "kwargs": kwargs or {},
-                    },
-                }
-            ),
-            headers={"Content-Type": "application/json"},
-        )
-        self.assertEqual(response.status_code, 200)
-        payload = response.json()
+        payload = call_kw(self, model, method, args, kwargs)
         error = payload.get("error")
         if error:
             data = error.get("data", {})
