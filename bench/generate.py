@@ -133,11 +133,11 @@ def build(cluster, config, dbname, size, log, say=print, template=None):
     started = time.time()
     cluster.dropdb(dbname)
     if template:
-        say(f"copying {template} (Odoo + {harness_odoo.MODULE} installed) to {dbname}")
+        say(f"copying {template} (Odoo + the suite installed) to {dbname}")
         cluster.createdb(dbname, template=template)
     else:
-        say(f"installing Odoo + {harness_odoo.MODULE} without demo data into {dbname} (log: {log})")
-        harness_odoo.install(cluster, config, dbname, [harness_odoo.MODULE], demo=False, log=log)
+        say(f"installing Odoo + the suite without demo data into {dbname} (log: {log})")
+        harness_odoo.install(cluster, config, dbname, [harness_odoo.SUITE], demo=False, log=log)
     installed = time.time()
     registry = open_registry(config, dbname)
     with registry.cursor() as cr:

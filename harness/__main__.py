@@ -14,6 +14,7 @@ from .pg import Cluster, free_port
 
 ROOT = odoo.ROOT
 WORK = Path(os.environ.get("STOCK_ACCURACY_WORK", ROOT / ".work")).resolve()
+STOCK_DB = "sa_stock"
 TEST_DB = "sa_test"
 TEMPLATE_DB = "sa_template"
 
@@ -31,7 +32,7 @@ def lint():
     )
     step("lint: pylint-odoo (OCA configuration)")
     rc3 = subprocess.run(
-        [sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), odoo.MODULE],
+        [sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), *odoo.MODULES],
         cwd=ROOT,
         check=False,
     )
@@ -61,18 +62,59 @@ def junit_counts(path):
 
 def prepare_test_database(cluster, config, log):
     """A database that already holds stock, moves and quants (Odoo's stock demo) before
-    stock_accuracy is installed into it, as in a tenant's existing database."""
-    step(f"creating {TEST_DB} with Odoo's stock demo data (log: {log})")
+    the suite is installed into it, as in a tenant's existing database. The populated database
+    stays as STOCK_DB, for the modules tested alone."""
+    step(f"creating {STOCK_DB} with Odoo's stock demo data (log: {log})")
     started = time.time()
-    odoo.install(cluster, config, TEST_DB, ["stock"], log=log)
-    moves = cluster.psql(TEST_DB, "SELECT count(*) FROM stock_move WHERE state = 'done'")
-    quants = cluster.psql(TEST_DB, "SELECT count(*) FROM stock_quant")
+    odoo.install(cluster, config, STOCK_DB, ["stock"], log=log)
+    moves = cluster.psql(STOCK_DB, "SELECT count(*) FROM stock_move WHERE state = 'done'")
+    quants = cluster.psql(STOCK_DB, "SELECT count(*) FROM stock_quant")
     step(f"populated: {moves} done moves, {quants} quants ({time.time() - started:.0f}s)")
-    step(f"installing {odoo.MODULE} into the populated database")
+    step(f"installing the whole suite ({', '.join(odoo.MODULES)}) into a copy of it")
     started = time.time()
-    odoo.install(cluster, config, TEST_DB, [odoo.MODULE], log=log)
-    step(f"{odoo.MODULE} installed ({time.time() - started:.0f}s)")
+    odoo.copy_database(cluster, config, STOCK_DB, TEST_DB)
+    odoo.install(cluster, config, TEST_DB, [odoo.SUITE], log=log)
+    step(f"suite installed ({time.time() - started:.0f}s)")
     cluster.createdb(TEMPLATE_DB, template=TEST_DB)
+
+
+def alone_modules():
+    """The modules whose own tests also run installed alone: those that install less than the
+    whole suite."""
+    everything = odoo.closure(odoo.SUITE) - {odoo.SUITE}
+    return [
+        name
+        for name in odoo.MODULES
+        if name != odoo.SUITE and odoo.closure(name) != everything and test_dirs([name])
+    ]
+
+
+def test_dirs(modules):
+    return [f"{name}/tests" for name in modules if (ROOT / name / "tests").is_dir()]
+
+
+def module_tests(config, dbname, modules, junit, selection, env):
+    """The modules' tests in dbname; their counts (a run that ran nothing is a failure)."""
+    junit.unlink(missing_ok=True)
+    run_pytest(
+        [
+            "--odoo-config",
+            str(config),
+            "--odoo-database",
+            dbname,
+            "--odoo-http",
+            "--odoo-log-level",
+            "warn",
+            *selection,
+            *test_dirs(modules),
+        ],
+        junit,
+        env,
+    )
+    counts = junit_counts(junit)
+    if (not junit.exists() or counts["passed"] + counts["failed"] == 0) and not selection:
+        counts["failed"] += 1
+    return counts
 
 
 def run_pytest(args, junit, env):
@@ -123,31 +165,33 @@ def cmd_test(options):
         )
         selection = options.k or []
         if not options.root_only and not options.core_only:
-            step("module tests (pytest-odoo, real Odoo + PostgreSQL + Chromium)")
-            junit = WORK / "junit-module.xml"
-            junit.unlink(missing_ok=True)
-            run_pytest(
-                [
-                    "--odoo-config",
-                    str(config),
-                    "--odoo-database",
-                    TEST_DB,
-                    "--odoo-http",
-                    "--odoo-log-level",
-                    "warn",
-                    *selection,
-                    f"{odoo.MODULE}/tests",
-                ],
-                junit,
-                env,
+            step("module tests in the whole suite (pytest-odoo, Odoo + PostgreSQL + Chromium)")
+            counts = module_tests(
+                config, TEST_DB, odoo.MODULES, WORK / "junit-module.xml", selection, env
             )
-            counts = junit_counts(junit)
             step(
                 "module tests: {passed} passed, {failed} failed, {skipped} skipped".format(**counts)
             )
-            if not junit.exists() or counts["passed"] + counts["failed"] == 0:
-                counts["failed"] += 1
             totals = {key: totals[key] + counts[key] for key in totals}
+            for name in [] if options.no_alone else alone_modules():
+                dbname = f"sa_alone_{name}"
+                step(f"{name} installed alone into a copy of {STOCK_DB} ({dbname})")
+                try:
+                    odoo.copy_database(cluster, config, STOCK_DB, dbname)
+                    odoo.install(cluster, config, dbname, [name], log=log)
+                except RuntimeError as exc:
+                    print(f"FAILED: {exc}", file=sys.stderr)
+                    totals["failed"] += 1
+                    continue
+                counts = module_tests(
+                    config, dbname, [name], WORK / f"junit-alone-{name}.xml", selection, env
+                )
+                step(
+                    f"{name} alone: "
+                    "{passed} passed, {failed} failed, {skipped} skipped".format(**counts)
+                )
+                totals = {key: totals[key] + counts[key] for key in totals}
+                cluster.dropdb(dbname)
         if not options.module_only and not options.core_only:
             step("root tests (packaging, lifecycle, files, services)")
             junit = WORK / "junit-root.xml"
@@ -181,9 +225,9 @@ def cmd_demo(options):
             http_port=options.port,
             extra={"log_level": "info", "max_cron_threads": "1"},
         )
-        step(f"creating database 'demo' with demo data and {odoo.MODULE} (log: {log})")
+        step(f"creating database 'demo' with demo data and the whole suite (log: {log})")
         started = time.time()
-        odoo.install(cluster, config, "demo", [odoo.MODULE], log=log)
+        odoo.install(cluster, config, "demo", [odoo.SUITE], log=log)
         step(f"ready in {time.time() - started:.0f}s")
         step(
             f"serving Odoo on http://127.0.0.1:{options.port}  (login admin / admin); "
@@ -215,21 +259,25 @@ def cmd_i18n(options):
     WORK.mkdir(parents=True, exist_ok=True)
     log = WORK / "i18n-odoo.log"
     log.unlink(missing_ok=True)
+    translations = {}
+    for path in options.fill or []:
+        translations.update(json.loads(Path(path).read_text()))
     with Cluster(WORK) as cluster:
         config = odoo.write_config(cluster, WORK / "i18n-odoo.conf", http_port=free_port())
-        step("installing the module with demo data to export its terms")
-        odoo.install(cluster, config, "i18n", [odoo.MODULE], log=log)
-        found = i18n.run(cluster, config, "i18n", check=options.check)
-    if options.fill and not options.check:
-        translations = {}
-        for path in options.fill:
-            translations.update(json.loads(Path(path).read_text()))
-        i18n.fill("zh_CN", translations)
-        found = i18n.problems(i18n.polib.pofile(str(i18n.POT)))
+        step("installing the whole suite with demo data to export its terms")
+        odoo.install(cluster, config, "i18n", [odoo.SUITE], log=log)
+        found = i18n.run(
+            cluster, config, "i18n", check=options.check, translations=translations or None
+        )
     for line in found:
         print(line)
     if not options.check:
-        step(f"updated {i18n.POT} and " + ", ".join(f"{lang}.po" for lang in i18n.LANGS))
+        step(
+            "updated "
+            + ", ".join(f"{module}/i18n/{module}.pot" for module in i18n.translated_modules())
+            + " and their "
+            + ", ".join(f"{lang}.po" for lang in i18n.LANGS)
+        )
     return 1 if found else 0
 
 
@@ -238,7 +286,7 @@ def cmd_shell(options):
     with Cluster(WORK) as cluster:
         config = odoo.write_config(cluster, WORK / "shell-odoo.conf", http_port=options.port)
         step(f"PostgreSQL on 127.0.0.1:{cluster.port} (user odoo); config {config}")
-        odoo.odoo_bin(config, "-d", "shell", "-i", odoo.MODULE, "--stop-after-init", check=False)
+        odoo.odoo_bin(config, "-d", "shell", "-i", odoo.SUITE, "--stop-after-init", check=False)
         subprocess.run(
             [
                 sys.executable,
@@ -275,6 +323,9 @@ def main(argv=None):
     only.add_argument("--root-only", action="store_true", help="only the root tests")
     only.add_argument("--core-only", action="store_true", help="only the gate of Odoo's suites")
     test.add_argument(
+        "--no-alone", action="store_true", help="skip the runs of modules installed alone"
+    )
+    test.add_argument(
         "--suites",
         type=core_suites.parse_suites,
         default=core_suites.SUITES,
@@ -290,7 +341,7 @@ def main(argv=None):
     i18n = sub.add_parser("i18n", help="export the .pot and merge it into zh_CN.po")
     i18n.add_argument("--check", action="store_true")
     i18n.add_argument("--fill", action="append", help="JSON file of zh_CN translations")
-    readme_cmd = sub.add_parser("readme", help="make stock_accuracy/README.rst from readme/*.md")
+    readme_cmd = sub.add_parser("readme", help="make each module's README.rst from its readme/*.md")
     readme_cmd.add_argument("--check", action="store_true", help="fail when it is not up to date")
     shell = sub.add_parser("shell", help="an odoo shell on a throwaway database")
     shell.add_argument("--port", type=int, default=8069)

@@ -87,8 +87,8 @@ def prepare(cluster, work, log, step):
     shutil.rmtree(target, ignore_errors=True)
     if source.is_dir():
         shutil.copytree(source, target)
-    odoo.install(cluster, configs[WITH], WITH, [odoo.MODULE], log=log)
-    step(f"core gate: {WITH} = {BASE} + {odoo.MODULE} ({time.time() - started:.0f}s)")
+    odoo.install(cluster, configs[WITH], WITH, [odoo.SUITE], log=log)
+    step(f"core gate: {WITH} = {BASE} + the whole suite ({time.time() - started:.0f}s)")
     return configs
 
 

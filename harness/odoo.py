@@ -1,14 +1,51 @@
 """Odoo databases for the harness: configuration files, installs, upgrades, checks."""
 
+import ast
 import configparser
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 ODOO_PATH = Path(os.environ.get("ODOO_PATH", "/opt/odoo18"))
-MODULE = "stock_accuracy"
+MODULE = "stock_accuracy"  # the base every module of the suite depends on
+SUITE = "stock_accuracy_suite"  # depends on every module: installs the whole suite
+
+
+def _manifest(name):
+    return ast.literal_eval((ROOT / name / "__manifest__.py").read_text())
+
+
+def _modules():
+    """The suite's modules (the folders of this tree holding a manifest), each after the ones it
+    depends on."""
+    names = sorted(path.parent.name for path in ROOT.glob("*/__manifest__.py"))
+    depends = {name: [d for d in _manifest(name)["depends"] if d in names] for name in names}
+    ordered = []
+
+    def visit(name):
+        if name not in ordered:
+            for dep in depends[name]:
+                visit(dep)
+            ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+MODULES = _modules()
+
+
+def closure(name):
+    """The suite's modules that installing ``name`` installs (itself included)."""
+    found = {name}
+    for dep in _manifest(name)["depends"]:
+        if dep in MODULES:
+            found |= closure(dep)
+    return found
 
 
 def addons_path(module_root=ROOT):
@@ -67,6 +104,18 @@ def odoo_bin(config, *args, log=None, env=None, check=True):
     if check and proc.returncode:
         raise RuntimeError(f"odoo-bin {' '.join(args)} exited with {proc.returncode}")
     return proc.returncode
+
+
+def copy_database(cluster, config, source, target):
+    """``target`` as a copy of ``source`` (``createdb -T``), its filestore copied too."""
+    cluster.dropdb(target)
+    cluster.createdb(target, template=source)
+    parser = configparser.ConfigParser(interpolation=None)
+    parser.read(config)
+    filestore = Path(parser["options"]["data_dir"]) / "filestore"
+    shutil.rmtree(filestore / target, ignore_errors=True)
+    if (filestore / source).is_dir():
+        shutil.copytree(filestore / source, filestore / target)
 
 
 def module_state(cluster, dbname, module=MODULE):

@@ -216,21 +216,34 @@ def problems(text):
     return stream.getvalue().strip()
 
 
+def modules():
+    """Every module of the suite (the folders holding a manifest)."""
+    return sorted(path.parent for path in ROOT.glob("*/__manifest__.py"))
+
+
 def main(check=False):
-    text = build()
+    failed = 0
+    for module in modules():
+        failed |= _one(module, check)
+    return failed
+
+
+def _one(module, check):
+    text = build(module)
     issues = problems(text)
+    name = module.name
     if issues:
-        print(f"README.rst would not render cleanly:\n{issues}", file=sys.stderr)
+        print(f"{name}/README.rst would not render cleanly:\n{issues}", file=sys.stderr)
         return 1
-    target = MODULE / "README.rst"
+    target = module / "README.rst"
     if check:
         if not target.exists() or target.read_text() != text:
             print(
-                "stock_accuracy/README.rst is not made from readme/*.md: run ./run readme",
+                f"{name}/README.rst is not made from readme/*.md: run ./run readme",
                 file=sys.stderr,
             )
             return 1
-        print("README.rst is up to date")
+        print(f"{name}/README.rst is up to date")
         return 0
     target.write_text(text)
     print(f"wrote {target.relative_to(ROOT)}")

@@ -4,7 +4,7 @@
     "name": "Inventory Accuracy",
     "summary": "Make book inventory match physical inventory and keep it that way: "
     "double-check, ABC cycle counts, reason codes, exceptions, KPIs",
-    "version": "18.0.1.2.0",
+    "version": "18.0.2.0.0",
     "category": "Inventory/Inventory",
     "website": "https://github.com/stock-accuracy/stock_accuracy",
     "author": "stock_accuracy authors",
@@ -12,7 +12,7 @@
     "application": False,
     "installable": True,
     "depends": ["stock", "barcodes", "mail"],
-    "external_dependencies": {"python": ["xlsxwriter", "zeep"]},
+    "external_dependencies": {"python": ["xlsxwriter"]},
     "data": [
         "security/stock_accuracy_security.xml",
         "security/ir.model.access.csv",
@@ -45,9 +45,6 @@
         "wizards/stock_accuracy_full_count_wizard_views.xml",
         "wizards/stock_accuracy_check_override_views.xml",
         "wizards/stock_accuracy_reason_wizard_views.xml",
-        "views/stock_accuracy_backend_views.xml",
-        "views/stock_accuracy_sync_run_views.xml",
-        "views/stock_accuracy_sync_outbox_views.xml",
         "views/stock_accuracy_count_report_views.xml",
         "views/stock_accuracy_check_report_views.xml",
         "views/stock_accuracy_exception_report_views.xml",

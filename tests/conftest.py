@@ -84,7 +84,7 @@ def site(tmp_path_factory):
         )
         log = work / "odoo.log"
         odoo.install(cluster, config, "template", ["stock"], log=log)
-        odoo.install(cluster, config, "template", [odoo.MODULE], log=log)
+        odoo.install(cluster, config, "template", [odoo.SUITE], log=log)
         yield OdooSite(cluster, config, "template")
 
 

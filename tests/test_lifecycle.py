@@ -85,15 +85,57 @@ def test_module_installed_on_top_of_existing_stock(site):
 
 def test_upgrade_keeps_settings_and_data(site, tenant, tmp_path):
     site.psql(tenant, "UPDATE res_company SET accuracy_dead_stock_days = 99")
-    before = site.psql(tenant, "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'")
+    before = site.psql(tenant, XMLIDS_BY_MODULE)
     log = tmp_path / "upgrade.log"
-    site.odoo_bin("-d", tenant, "-u", odoo.MODULE, "--stop-after-init", "--no-http", log=log)
+    modules = ",".join(odoo.MODULES)
+    site.odoo_bin("-d", tenant, "-u", modules, "--stop-after-init", "--no-http", log=log)
     text = log.read_text()
     assert " ERROR " not in text and " CRITICAL " not in text, text[-3000:]
-    assert odoo.module_state(site.cluster, tenant) == "installed"
+    for module in odoo.MODULES:
+        assert odoo.module_state(site.cluster, tenant, module) == "installed", module
     assert site.psql(tenant, "SELECT accuracy_dead_stock_days FROM res_company LIMIT 1") == "99"
-    after = site.psql(tenant, "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'")
+    after = site.psql(tenant, XMLIDS_BY_MODULE)
     assert before == after
+    assert len(before.splitlines()) == len(odoo.MODULES) - 1  # the suite module has none
+
+
+XMLIDS_BY_MODULE = (
+    "SELECT string_agg(module || ' ' || n, ',' ORDER BY module) FROM"
+    " (SELECT module, count(*) n FROM ir_model_data WHERE module LIKE 'stock\\_accuracy%'"
+    " GROUP BY module) t"
+)
+
+SYNC_GONE = {
+    "tables": "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+    " AND (table_name LIKE 'stock\\_accuracy\\_sync\\_%'"
+    " OR table_name LIKE 'stock\\_accuracy\\_backend%')",
+    "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy_sync'",
+    "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'External Systems'",
+    "crons": "SELECT count(*) FROM ir_cron c JOIN ir_act_server a"
+    " ON a.id = c.ir_actions_server_id WHERE a.code LIKE '%model._cron_sync()%'",
+}
+
+
+def test_sync_module_uninstalls_alone_and_the_base_keeps_working(site, tenant, tmp_path):
+    """A tenant drops the SOAP connector: its tables, menus and crons go, the rest of the suite
+    stays installed and works; installing it again brings it back."""
+    exceptions = site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception")
+    output = site.shell(
+        tenant,
+        "env['ir.module.module'].search([('name', 'in', ['stock_accuracy_sync'])])"
+        ".button_immediate_uninstall()",
+    )
+    assert " ERROR " not in output, output[-3000:]
+    assert odoo.module_state(site.cluster, tenant, "stock_accuracy_sync") == "uninstalled"
+    assert odoo.module_state(site.cluster, tenant, "stock_accuracy") == "installed"
+    found = {name: site.psql(tenant, sql) for name, sql in SYNC_GONE.items()}
+    assert found == dict.fromkeys(SYNC_GONE, "0"), found
+    assert site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception") == exceptions
+    assert "OPT-IN-OK" in site.shell(tenant, PHYSICAL_INVENTORY_AS_ODOO)
+    odoo.install(
+        site.cluster, site.config, tenant, ["stock_accuracy_sync"], log=tmp_path / "again.log"
+    )
+    assert site.psql(tenant, SYNC_GONE["menus"]) == "1"
 
 
 def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):
@@ -103,9 +145,11 @@ def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):
         ".button_immediate_uninstall()",
     )
     assert " ERROR " not in output, output[-3000:]
-    assert odoo.module_state(site.cluster, tenant) == "uninstalled"
+    for module in odoo.MODULES:
+        assert odoo.module_state(site.cluster, tenant, module) == "uninstalled", module
     leftovers = {
-        "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy'"
+        "xml ids": "SELECT count(*) FROM ir_model_data WHERE module LIKE 'stock\\_accuracy%'"
+        " AND module != 'stock_accuracy_demo_parked'"
         " AND model NOT IN ('ir.model', 'ir.model.fields')",
         "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'Accuracy'",
         "views": "SELECT count(*) FROM ir_ui_view WHERE arch_db::text LIKE '%accuracy_%'",
@@ -136,5 +180,6 @@ def test_reinstall_after_uninstall(site, tenant, tmp_path):
         ".button_immediate_uninstall()",
     )
     log = tmp_path / "reinstall.log"
-    odoo.install(site.cluster, site.config, tenant, [odoo.MODULE], log=log)
-    assert odoo.module_state(site.cluster, tenant) == "installed"
+    odoo.install(site.cluster, site.config, tenant, [odoo.SUITE], log=log)
+    for module in odoo.MODULES:
+        assert odoo.module_state(site.cluster, tenant, module) == "installed", module

@@ -15,7 +15,7 @@ import pytest
 
 from harness.soap_service import SnapshotService
 
-WSDL_FILE = "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl"
+WSDL_FILE = "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
 OLD = datetime(2000, 1, 1, tzinfo=UTC)
 
 SETUP = """

@@ -162,7 +162,7 @@ SELECT json_build_object(
         SELECT json_agg(json_build_array(m.model, m.transient))
           FROM ir_model m
           JOIN ir_model_data d
-            ON d.model = 'ir.model' AND d.res_id = m.id AND d.module = 'stock_accuracy'
+            ON d.model = 'ir.model' AND d.res_id = m.id AND d.module LIKE 'stock\\_accuracy%'
          WHERE m.model LIKE 'stock.accuracy.%'),
     'fields', (
         SELECT json_agg(json_build_array(f.model, f.name, f.ttype, f.relation_table, f.store,
@@ -170,7 +170,8 @@ SELECT json_build_object(
           FROM ir_model_fields f
           JOIN ir_model m ON m.id = f.model_id
           JOIN ir_model_data d
-            ON d.model = 'ir.model.fields' AND d.res_id = f.id AND d.module = 'stock_accuracy'),
+            ON d.model = 'ir.model.fields' AND d.res_id = f.id
+           AND d.module LIKE 'stock\\_accuracy%'),
     'tables', (
         SELECT json_agg(table_name)
           FROM information_schema.tables
@@ -269,7 +270,7 @@ def translations(site, db):
                 "SELECT COALESCE(json_object_agg(d.model || ':' || d.name, json_build_array("
                 f" md5(t.{column}->>'en_US'), md5(t.{column}->>'zh_CN'))), '{{}}')"
                 f" FROM ir_model_data d JOIN {table} t ON t.id = d.res_id"
-                f" WHERE d.module = 'stock_accuracy' AND d.model = '{model}'",
+                f" WHERE d.module LIKE 'stock\\_accuracy%' AND d.model = '{model}'",
             )
         )
     return found
@@ -339,9 +340,26 @@ def snapshot(site, db, plan=None):
                 site,
                 db,
                 "SELECT json_agg(json_build_array(name, model, res_id, noupdate))"
-                " FROM ir_model_data WHERE module = 'stock_accuracy'",
+                " FROM ir_model_data WHERE module LIKE 'stock\\_accuracy%'",
             )
         },
+        "xmlid_modules": dict(
+            query_json(
+                site,
+                db,
+                "SELECT json_agg(json_build_array(model || ':' || name, module))"
+                " FROM ir_model_data WHERE module LIKE 'stock\\_accuracy%'",
+            )
+        ),
+        "modules": dict(
+            query_json(
+                site,
+                db,
+                "SELECT json_agg(json_build_array(name, state || ' ' || latest_version))"
+                " FROM ir_module_module WHERE name LIKE 'stock\\_accuracy%'"
+                " AND state != 'uninstalled'",
+            )
+        ),
         "translations": translations(site, db),
         "sequences": sequences(site, db),
         "chatter": query_json(site, db, CHATTER_SQL),
@@ -533,6 +551,36 @@ def test_upgrade_keeps_xml_ids(upgraded):
     }
     assert not lost, f"xml ids gone: {lost[:30]}"
     assert not moved, f"xml ids pointing elsewhere: {moved}"
+
+
+def test_upgrade_gives_each_record_to_the_module_that_owns_it_now(upgraded, site):
+    """The tenant had one module; upgraded, it has each module of the suite that holds part of
+    what it had, installed at the new version, and every xml id of the release is under the
+    module where a fresh install of the suite puts it (same record, see the test above)."""
+    manifest = (odoo.ROOT / "stock_accuracy_sync" / "__manifest__.py").read_text()
+    version = re.search(r'"version": "([^"]+)"', manifest).group(1)
+    assert upgraded["after"]["modules"].get("stock_accuracy_sync") == f"installed {version}"
+    fresh = dict(
+        query_json(
+            site,
+            site.template,
+            "SELECT json_agg(json_build_array(model || ':' || name, module))"
+            " FROM ir_model_data WHERE module LIKE 'stock\\_accuracy%'",
+        )
+    )
+    before, after = upgraded["before"]["xmlid_modules"], upgraded["after"]["xmlid_modules"]
+    renamed = {
+        f"ir.model.fields:{old}": f"ir.model.fields:{new}" for old, new in RENAMED_XMLIDS.items()
+    }
+    wrong = {
+        key: [after.get(renamed.get(key, key)), fresh[renamed.get(key, key)]]
+        for key in before
+        if renamed.get(key, key) in fresh
+        and after.get(renamed.get(key, key)) != fresh[renamed.get(key, key)]
+    }
+    assert not wrong, f"xml ids under another module than a fresh install's: {wrong}"
+    moved = [key for key in before if after.get(renamed.get(key, key)) == "stock_accuracy_sync"]
+    assert len(moved) > 50, moved
 
 
 def test_upgrade_keeps_translations(upgraded):

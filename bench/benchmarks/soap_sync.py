@@ -96,7 +96,7 @@ def _backend(env, service):
         {
             "name": "Bench SOAP",
             "warehouse_id": warehouse.id,
-            "wsdl_url": "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl",
+            "wsdl_url": "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl",
             "endpoint_url": service.url,
             "page_size": PAGE_SIZE,
             "timeout": 60,

@@ -28,12 +28,6 @@ from . import stock_move
 from . import stock_warehouse
 from . import stock_picking
 from . import stock_quant
-from . import stock_accuracy_backend
-from . import stock_accuracy_backend_product
-from . import stock_accuracy_backend_location
-from . import stock_accuracy_sync_run
-from . import stock_accuracy_sync_line
-from . import stock_accuracy_sync_outbox
 from . import stock_accuracy_check_report
 from . import stock_accuracy_count_report
 from . import stock_accuracy_exception_report

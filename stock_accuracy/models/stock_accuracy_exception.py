@@ -171,7 +171,6 @@ class StockAccuracyException(models.Model):
             "stock.warehouse.orderpoint",
             "stock.scrap",
             "stock.accuracy.count.line",
-            "stock.accuracy.backend",
         ]
         return [
             (model, self.env["ir.model"]._get(model).name or model)

@@ -25,9 +25,6 @@ from . import test_exception_dedup
 from . import test_exception_detectors
 from . import test_exception_security
 from . import test_exception_smart_buttons
-from . import test_sync_reconcile
 from . import test_kpi
 from . import test_kpi_export
-from . import test_rpc_attacks
-from . import test_export_privacy
 from . import test_history_seal

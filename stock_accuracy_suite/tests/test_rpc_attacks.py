@@ -12,8 +12,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
-from .common import call_kw
-from .common_counting import CountingCommon
+from odoo.addons.stock_accuracy.tests.common import call_kw
+from odoo.addons.stock_accuracy.tests.common_counting import CountingCommon
 
 BOOK_READS = ("book_quantity", "difference_quantity", "difference_value", "within_tolerance")
 
@@ -814,7 +814,7 @@ class TestRpcEveryField(JsonRpcClient, HttpCase):
 
     # -- helpers ---------------------------------------------------------------------------------
     def _guarded_models(self):
-        from ..models.stock_accuracy_guarded import StockAccuracyGuarded
+        from odoo.addons.stock_accuracy.models.stock_accuracy_guarded import StockAccuracyGuarded
 
         return sorted(
             name

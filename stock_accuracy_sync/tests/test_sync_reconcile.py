@@ -3,11 +3,10 @@ from lxml import etree
 from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.stock_accuracy.models.stock_accuracy_sync_run import _walk, _xml_walk
+from odoo.addons.stock_accuracy.tests.common import AccuracyCommon
+from odoo.addons.stock_accuracy_sync.models.stock_accuracy_sync_run import _walk, _xml_walk
 
-from .common import AccuracyCommon
-
-WSDL_FILE = "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl"
+WSDL_FILE = "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
 
 
 @tagged("post_install", "-at_install")

@@ -21,7 +21,7 @@ try:
 except ImportError:  # pragma: no cover - declared in external_dependencies
     zeep = requests = Transport = UsernameToken = None
 
-CONTRACT_WSDL = "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl"
+CONTRACT_WSDL = "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
 
 
 class StockAccuracyBackend(models.Model):
@@ -53,7 +53,7 @@ class StockAccuracyBackend(models.Model):
         tracking=True,
         help="An http(s) URL of the service's WSDL, or the path of a WSDL file shipped in an "
         "Odoo module, such as the contract shipped with this module: "
-        "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl",
+        "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl",
     )
     endpoint_url = fields.Char(
         string="Endpoint URL",
@@ -660,7 +660,7 @@ class StockAccuracyBackend(models.Model):
     def action_view_runs(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock_accuracy.action_stock_accuracy_sync_run"
+            "stock_accuracy_sync.action_stock_accuracy_sync_run"
         )
         action["domain"] = [("backend_id", "=", self.id)]
         action["context"] = {"default_backend_id": self.id, "create": 0}
@@ -669,7 +669,7 @@ class StockAccuracyBackend(models.Model):
     def action_view_outbox(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(
-            "stock_accuracy.action_stock_accuracy_sync_outbox"
+            "stock_accuracy_sync.action_stock_accuracy_sync_outbox"
         )
         action["domain"] = [("backend_id", "=", self.id)]
         action["context"] = {"create": 0}
