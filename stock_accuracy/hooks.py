@@ -7,8 +7,6 @@ stay as ordinary data; a later install picks them up again and updates them inst
 creating duplicates.
 """
 
-from .models.stock_accuracy_count_report import DAY_FUNCTION, DAY_TABLE
-
 PARKED_MODULE = "stock_accuracy_demo_parked"
 KEPT_MODELS = (
     "product.template",
@@ -27,10 +25,6 @@ def pre_init_hook(env):
 
 
 def uninstall_hook(env):
-    # The count report's daily totals are SQL of its own (a table and the trigger function
-    # keeping it): Odoo does not know them, so they go here.
-    env.cr.execute(f"DROP TABLE IF EXISTS {DAY_TABLE} CASCADE")
-    env.cr.execute(f"DROP FUNCTION IF EXISTS {DAY_FUNCTION}() CASCADE")
     env.cr.execute(
         """
         UPDATE ir_model_data SET module = %s

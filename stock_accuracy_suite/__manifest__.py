@@ -10,5 +10,5 @@
     "license": "LGPL-3",
     "application": False,
     "installable": True,
-    "depends": ["stock_accuracy", "stock_accuracy_sync"],
+    "depends": ["stock_accuracy", "stock_accuracy_kpi", "stock_accuracy_sync"],
 }

@@ -1,5 +1,7 @@
 """A consultant's life with the module in a tenant database: install on data, upgrade, uninstall."""
 
+import pytest
+
 from harness import odoo
 
 INVENTORY_STILL_WORKS = """
@@ -105,37 +107,50 @@ XMLIDS_BY_MODULE = (
     " GROUP BY module) t"
 )
 
-SYNC_GONE = {
-    "tables": "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
-    " AND (table_name LIKE 'stock\\_accuracy\\_sync\\_%'"
-    " OR table_name LIKE 'stock\\_accuracy\\_backend%')",
-    "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy_sync'",
-    "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'External Systems'",
-    "crons": "SELECT count(*) FROM ir_cron c JOIN ir_act_server a"
-    " ON a.id = c.ir_actions_server_id WHERE a.code LIKE '%model._cron_sync()%'",
+GONE = {
+    "stock_accuracy_sync": {
+        "tables": "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        " AND (table_name LIKE 'stock\\_accuracy\\_sync\\_%'"
+        " OR table_name LIKE 'stock\\_accuracy\\_backend%')",
+        "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy_sync'",
+        "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'External Systems'",
+        "crons": "SELECT count(*) FROM ir_cron c JOIN ir_act_server a"
+        " ON a.id = c.ir_actions_server_id WHERE a.code LIKE '%model._cron_sync()%'",
+    },
+    "stock_accuracy_kpi": {
+        "tables": "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        " AND (table_name LIKE 'stock\\_accuracy\\_kpi\\_%'"
+        " OR table_name LIKE 'stock\\_accuracy\\_%\\_report%')",
+        "xml ids": "SELECT count(*) FROM ir_model_data WHERE module = 'stock_accuracy_kpi'",
+        "menus": "SELECT count(*) FROM ir_ui_menu WHERE name->>'en_US' = 'Overview'"
+        " AND parent_id IN (SELECT id FROM ir_ui_menu WHERE name->>'en_US' = 'Accuracy')",
+        "functions and triggers": "SELECT (SELECT count(*) FROM pg_proc"
+        " WHERE proname LIKE 'stock\\_accuracy\\_%') + (SELECT count(*) FROM pg_trigger"
+        " WHERE tgname LIKE 'stock\\_accuracy\\_%')",
+    },
 }
 
 
-def test_sync_module_uninstalls_alone_and_the_base_keeps_working(site, tenant, tmp_path):
-    """A tenant drops the SOAP connector: its tables, menus and crons go, the rest of the suite
+@pytest.mark.parametrize("module", sorted(GONE))
+def test_an_add_on_uninstalls_alone_and_the_base_keeps_working(site, tenant, tmp_path, module):
+    """A tenant drops one add-on: its tables, menus, crons and SQL go, the rest of the suite
     stays installed and works; installing it again brings it back."""
+    gone = GONE[module]
     exceptions = site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception")
     output = site.shell(
         tenant,
-        "env['ir.module.module'].search([('name', 'in', ['stock_accuracy_sync'])])"
+        f"env['ir.module.module'].search([('name', '=', {module!r})])"
         ".button_immediate_uninstall()",
     )
     assert " ERROR " not in output, output[-3000:]
-    assert odoo.module_state(site.cluster, tenant, "stock_accuracy_sync") == "uninstalled"
+    assert odoo.module_state(site.cluster, tenant, module) == "uninstalled"
     assert odoo.module_state(site.cluster, tenant, "stock_accuracy") == "installed"
-    found = {name: site.psql(tenant, sql) for name, sql in SYNC_GONE.items()}
-    assert found == dict.fromkeys(SYNC_GONE, "0"), found
+    found = {name: site.psql(tenant, sql) for name, sql in gone.items()}
+    assert found == dict.fromkeys(gone, "0"), found
     assert site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception") == exceptions
     assert "OPT-IN-OK" in site.shell(tenant, PHYSICAL_INVENTORY_AS_ODOO)
-    odoo.install(
-        site.cluster, site.config, tenant, ["stock_accuracy_sync"], log=tmp_path / "again.log"
-    )
-    assert site.psql(tenant, SYNC_GONE["menus"]) == "1"
+    odoo.install(site.cluster, site.config, tenant, [module], log=tmp_path / "again.log")
+    assert site.psql(tenant, gone["menus"]) == "1"
 
 
 def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):

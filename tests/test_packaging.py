@@ -13,8 +13,12 @@ MODULES = sorted(path.parent for path in ROOT.glob("*/__manifest__.py"))
 # What each module may depend on: Odoo Community's modules and the suite's own.
 EXPECTED = {
     "stock_accuracy": ({"stock", "barcodes", "mail"}, {"xlsxwriter"}),
+    "stock_accuracy_kpi": ({"stock_accuracy"}, {"xlsxwriter"}),
     "stock_accuracy_sync": ({"stock_accuracy"}, {"zeep"}),
-    "stock_accuracy_suite": ({"stock_accuracy", "stock_accuracy_sync"}, set()),
+    "stock_accuracy_suite": (
+        {"stock_accuracy", "stock_accuracy_kpi", "stock_accuracy_sync"},
+        set(),
+    ),
 }
 by_name = pytest.mark.parametrize("module", MODULES, ids=lambda path: path.name)
 

@@ -28,10 +28,5 @@ from . import stock_move
 from . import stock_warehouse
 from . import stock_picking
 from . import stock_quant
-from . import stock_accuracy_check_report
-from . import stock_accuracy_count_report
-from . import stock_accuracy_exception_report
-from . import stock_accuracy_pareto_report
-from . import stock_accuracy_kpi_snapshot
 from . import stock_accuracy_export_mixin
 from . import stock_accuracy_history_seal

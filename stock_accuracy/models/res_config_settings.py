@@ -39,6 +39,7 @@ class ResConfigSettings(models.TransientModel):
     accuracy_default_spot_on_zero = fields.Boolean(
         related="company_id.accuracy_default_spot_on_zero", readonly=False
     )
+    module_stock_accuracy_kpi = fields.Boolean(string="Accuracy KPIs")
     module_stock_accuracy_sync = fields.Boolean(string="External Systems (SOAP)")
     accuracy_rules_status = fields.Char(
         string="Rules in Force", compute="_compute_accuracy_rules_status"

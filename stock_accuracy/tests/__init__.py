@@ -25,6 +25,4 @@ from . import test_exception_dedup
 from . import test_exception_detectors
 from . import test_exception_security
 from . import test_exception_smart_buttons
-from . import test_kpi
-from . import test_kpi_export
 from . import test_history_seal

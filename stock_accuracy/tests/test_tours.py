@@ -142,19 +142,3 @@ class TestCountTours(HttpCase):
             line.move_ids.accuracy_reason_id, self.env.ref("stock_accuracy.reason_dmg")
         )
         self.assertEqual(self.env["stock.quant"]._get_available_quantity(product, location), 3)
-
-    def test_manager_opens_the_overview_and_clicks_through_to_a_pivot(self):
-        new_test_user(
-            self.env,
-            "tour_kpi_manager",
-            password="tour_kpi_manager",
-            groups="stock_accuracy.group_accuracy_manager,stock.group_stock_user",
-            name="Tour KPI Manager",
-            company_ids=[Command.set(self.env.company.ids)],
-        )
-        self.start_tour(
-            "/odoo/action-stock_accuracy.action_accuracy_kpi_dashboard",
-            "stock_accuracy_kpi_dashboard",
-            login="tour_kpi_manager",
-            timeout=300,
-        )

@@ -21,6 +21,18 @@ MOVED_MODELS = {
         "stock.accuracy.sync.line",
         "stock.accuracy.sync.outbox",
     ),
+    "stock_accuracy_kpi": (
+        "stock.accuracy.count.report",
+        "stock.accuracy.check.report",
+        "stock.accuracy.exception.report",
+        "stock.accuracy.pareto.report",
+        "stock.accuracy.kpi.snapshot",
+        "stock.accuracy.kpi.export.wizard",
+    ),
+}
+# Records that moved and that no model describes (client actions and their menus).
+MOVED_XMLIDS = {
+    "stock_accuracy_kpi": ("action_accuracy_kpi_dashboard", "menu_accuracy_kpi_dashboard"),
 }
 # Files that moved with a module, as stored in the tenant's records: (table, column, old, new).
 MOVED_PATHS = [
@@ -71,6 +83,11 @@ def migrate(cr, version):
         return
     for module, models in MOVED_MODELS.items():
         move_models(cr, "stock_accuracy", module, models, version)
+    for module, names in MOVED_XMLIDS.items():
+        cr.execute(
+            "UPDATE ir_model_data SET module = %s WHERE module = 'stock_accuracy' AND name IN %s",
+            [module, names],
+        )
     for table, column, old, new in MOVED_PATHS:
         cr.execute(
             SQL(

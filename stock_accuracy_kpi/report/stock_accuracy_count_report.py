@@ -3,7 +3,7 @@ import hashlib
 from odoo import fields, models, tools
 from odoo.tools import SQL
 
-from .stock_accuracy_policy import ABC_CLASSES
+from odoo.addons.stock_accuracy.models.stock_accuracy_policy import ABC_CLASSES
 
 # The daily totals under the report: one row per UTC day, company, warehouse, class, counter
 # and reason, holding the sums of the done first count lines of that group. PostgreSQL keeps

@@ -9,7 +9,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from ..models.stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
+from odoo.addons.stock_accuracy.models.stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
+
 from ..models.stock_accuracy_kpi_snapshot import KPI_FORMATS, KPIS
 
 BATCH = 2000

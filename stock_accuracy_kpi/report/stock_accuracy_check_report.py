@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from .stock_accuracy_check_line import RESULTS
+from odoo.addons.stock_accuracy.models.stock_accuracy_check_line import RESULTS
 
 
 class StockAccuracyCheckReport(models.Model):

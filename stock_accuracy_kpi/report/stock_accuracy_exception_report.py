@@ -1,6 +1,6 @@
 from odoo import fields, models, tools
 
-from .stock_accuracy_exception import SEVERITIES
+from odoo.addons.stock_accuracy.models.stock_accuracy_exception import SEVERITIES
 
 
 class StockAccuracyExceptionReport(models.Model):
