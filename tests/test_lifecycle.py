@@ -139,8 +139,7 @@ def test_an_add_on_uninstalls_alone_and_the_base_keeps_working(site, tenant, tmp
     exceptions = site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception")
     output = site.shell(
         tenant,
-        f"env['ir.module.module'].search([('name', '=', {module!r})])"
-        ".button_immediate_uninstall()",
+        f"env['ir.module.module'].search([('name', '=', {module!r})]).button_immediate_uninstall()",
     )
     assert " ERROR " not in output, output[-3000:]
     assert odoo.module_state(site.cluster, tenant, module) == "uninstalled"
