@@ -1,6 +1,7 @@
 from . import ir_sequence
 from . import stock_accuracy_guarded
 from . import res_company
+from . import res_users
 from . import res_config_settings
 from . import stock_accuracy_check
 from . import stock_accuracy_check_line

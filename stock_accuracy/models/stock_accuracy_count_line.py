@@ -601,7 +601,7 @@ class StockAccuracyCountLine(models.Model):
         group_users = (
             self.env.ref("stock_accuracy.group_accuracy_counter")
             .sudo()
-            .users.filtered(lambda u: not u.share and warehouse.company_id in u.company_ids)
+            .users._accuracy_internal_of(warehouse.company_id)
             .sorted("id")
         )
         return (policy.counter_ids - excluded)[:1] or (group_users - excluded)[:1]
@@ -609,12 +609,7 @@ class StockAccuracyCountLine(models.Model):
     def _settle_recounts(self):
         """A recount confirming the first count sends the line to approval, one confirming the
         book drops the difference, and one matching neither goes to approval with both counts."""
-        policies = {
-            p.warehouse_id.id: p
-            for p in self.env["stock.accuracy.policy"]
-            .sudo()
-            .search([("warehouse_id", "in", self.warehouse_id.ids)])
-        }
+        policies = self.env["stock.accuracy.policy"]._for_warehouses(self.warehouse_id)
         to_apply = self.browse()
         for recount in self:
             line = recount.origin_line_id.sudo()

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL, split_every
 
+from .res_users import INTERNAL_USER_OF_COMPANY
+
 _logger = logging.getLogger(__name__)
 
 SEVERITIES = [
@@ -81,12 +83,12 @@ class StockAccuracyException(models.Model):
         string="Responsible",
         tracking=True,
         index=True,
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        domain=INTERNAL_USER_OF_COMPANY,
     )
     escalation_user_id = fields.Many2one(
         "res.users",
         string="Escalate To",
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        domain=INTERNAL_USER_OF_COMPANY,
     )
     rule_id = fields.Many2one("stock.accuracy.exception.rule", string="Routing Rule", readonly=True)
     date_deadline = fields.Datetime(string="Deadline", tracking=True, index=True)

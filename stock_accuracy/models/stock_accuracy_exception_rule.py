@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 
+from .res_users import INTERNAL_USER_OF_COMPANY
 from .stock_accuracy_exception import SEVERITIES
 
 
@@ -35,14 +36,14 @@ class StockAccuracyExceptionRule(models.Model):
     user_id = fields.Many2one(
         "res.users",
         string="Responsible",
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        domain=INTERNAL_USER_OF_COMPANY,
         help="Owner of the exceptions this rule routes. Empty: the warehouse's accuracy "
         "manager, then an accuracy manager of the company.",
     )
     escalation_user_id = fields.Many2one(
         "res.users",
         string="Escalate To",
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        domain=INTERNAL_USER_OF_COMPANY,
         help="Told once when an exception routed by this rule is overdue. Empty: the "
         "company's escalation contact.",
     )

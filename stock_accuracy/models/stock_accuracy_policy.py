@@ -309,6 +309,17 @@ class StockAccuracyPolicy(models.Model):
         )
 
     @api.model
+    def _for_warehouses(self, warehouses):
+        """{warehouse id: its active policy} for ``warehouses``, in one query; the one place
+        that finds a warehouse's policy (a warehouse has at most one). Read as superuser: the
+        rules of a warehouse hold for whoever works in it."""
+        ids = [wid for wid in warehouses._origin.ids if wid]
+        if not ids:
+            return {}
+        policies = self.sudo().search([("warehouse_id", "in", ids)])
+        return {policy.warehouse_id.id: policy for policy in policies}
+
+    @api.model
     def _any_rule_on_domain(self):
         """Policies with at least one rule of RULE_FIELDS on."""
         return expression.OR([[(name, "=", True)] for name in RULE_FIELDS])

@@ -68,12 +68,9 @@ class StockQuant(models.Model):
         classes = Line._class_by_product_warehouse(
             [(q.product_id.id, q.location_id.warehouse_id.id) for q in quants]
         )
-        policies = {
-            p.warehouse_id.id: p
-            for p in self.env["stock.accuracy.policy"]
-            .sudo()
-            .search([("warehouse_id", "in", quants.location_id.warehouse_id.ids)])
-        }
+        policies = self.env["stock.accuracy.policy"]._for_warehouses(
+            quants.location_id.warehouse_id
+        )
         previews = {}
         for quant in quants:
             warehouse = quant.location_id.warehouse_id

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from .res_users import INTERNAL_USER_OF_COMPANY
 from .stock_accuracy_policy import RULE_FIELDS
 
 
@@ -19,8 +20,9 @@ class StockWarehouse(models.Model):
     )
 
     def _compute_accuracy_policy_id(self):
+        policies = self.env["stock.accuracy.policy"]._for_warehouses(self)
         for warehouse in self:
-            policy = warehouse.accuracy_policy_ids[:1]
+            policy = policies.get(warehouse._origin.id, self.env["stock.accuracy.policy"])
             warehouse.accuracy_policy_id = policy
             warehouse.accuracy_rules_on = sum(bool(policy[name]) for name in RULE_FIELDS)
 
@@ -45,7 +47,7 @@ class StockWarehouse(models.Model):
 
     accuracy_manager_id = fields.Many2one(
         "res.users",
-        domain="[('share', '=', False), ('company_ids', 'in', company_id)]",
+        domain=INTERNAL_USER_OF_COMPANY,
         help="Owns the inventory exceptions of this warehouse that no routing rule assigns.",
     )
 
