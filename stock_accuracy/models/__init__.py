@@ -1,5 +1,6 @@
 from . import ir_sequence
 from . import stock_accuracy_guarded
+from . import stock_accuracy_barcode
 from . import res_company
 from . import res_users
 from . import res_config_settings

@@ -6,8 +6,6 @@ from odoo.tools import SQL
 
 FINISHED_STATES = ("passed", "failed")
 OPEN_STATES = ("draft", "in_progress")
-# What scanners put before a GS1-128 barcode (as barcodes_gs1_nomenclature strips them).
-GS1_SYMBOLOGY_PREFIXES = ("]C1", "]e0", "]d2", "]Q3", "]J1", "\x1d")
 
 
 class StockAccuracyCheck(models.Model):
@@ -290,9 +288,7 @@ class StockAccuracyCheck(models.Model):
 
     def _scan(self, barcode):
         self.ensure_one()
-        barcode = (barcode or "").strip()
-        if not barcode:
-            raise UserError(self.env._("Empty barcode."))
+        barcode = self.env["stock.accuracy.barcode"]._clean(barcode)
         self._lock()
         self._check_can_check()
         if self.state == "draft":
@@ -353,27 +349,7 @@ class StockAccuracyCheck(models.Model):
         return self._scan_product(code, product=product, lines=lines)
 
     def _parse_gs1(self, barcode):
-        """GS1-128 pieces (product, lot, quantity) when the GS1 nomenclature is installed.
-
-        A GS1-128 barcode starts with the digits of an application identifier (after an
-        optional symbology identifier): other barcodes are not worth reading the nomenclature.
-        """
-        code = barcode
-        for prefix in GS1_SYMBOLOGY_PREFIXES:
-            if code.startswith(prefix):
-                code = code[len(prefix) :]
-                break
-        if not code[:2].isdigit():
-            return None
-        nomenclature = self.company_id.nomenclature_id
-        if "is_gs1_nomenclature" not in nomenclature._fields or not (
-            nomenclature.is_gs1_nomenclature
-        ):
-            return None
-        pieces = nomenclature.gs1_decompose_extanded(barcode)
-        if not pieces:
-            return None
-        return {piece["type"]: piece.get("value") for piece in pieces}
+        return self.env["stock.accuracy.barcode"]._parse_gs1(barcode, self.company_id)
 
     def _scan_gs1(self, parsed):
         if parsed.get("lot"):
@@ -390,20 +366,7 @@ class StockAccuracyCheck(models.Model):
         return self._scan_other(str(parsed))
 
     def _find_product(self, code):
-        # Searched beyond the user's companies, to tell another company's product apart.
-        Product = self.env["product.product"].sudo().with_context(active_test=False)
-        product = Product.search([("barcode", "=", code)], limit=1) or Product.search(
-            [("default_code", "=", code)], limit=1
-        )
-        if product.company_id and product.company_id != self.company_id:
-            raise UserError(
-                self.env._(
-                    "%(product)s belongs to another company (%(company)s).",
-                    product=product.display_name,
-                    company=product.company_id.name,
-                )
-            )
-        return product.sudo(False)
+        return self.env["stock.accuracy.barcode"]._find_product(code, self.company_id)
 
     def _scan_product(self, code, quantity=None, product=None, lines=None):
         """Count one unit (or ``quantity``) of the product ``code`` names; ``lines``, when
@@ -447,13 +410,8 @@ class StockAccuracyCheck(models.Model):
         if line and not line.is_unexpected:
             line._add_quantity(quantity or 1.0)
             return self._match_result(line)
-        lot = self.env["stock.lot"].search(
-            [("name", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
-        )
+        lot = self.env["stock.accuracy.barcode"]._find_lot(code, self.company_id)
         if not lot:
-            other = self.env["stock.lot"].sudo().search([("name", "=", code)], limit=1)
-            if other:
-                raise UserError(self.env._("Lot %(lot)s belongs to another company.", lot=code))
             if self._find_product(code) or self._find_package(code):
                 return None
             if self._looks_like_lot(code):
@@ -480,9 +438,7 @@ class StockAccuracyCheck(models.Model):
         return any(code.startswith(prefix) for prefix in prefixes)
 
     def _find_package(self, code):
-        return self.env["stock.quant.package"].search(
-            [("name", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
-        )
+        return self.env["stock.accuracy.barcode"]._find_package(code, self.company_id)
 
     def _scan_package(self, code):
         package = self._find_package(code)
@@ -505,9 +461,7 @@ class StockAccuracyCheck(models.Model):
         }
 
     def _scan_location(self, code):
-        location = self.env["stock.location"].search(
-            [("barcode", "=", code), ("company_id", "in", [False, self.company_id.id])], limit=1
-        )
+        location = self.env["stock.accuracy.barcode"]._find_location(code, self.company_id)
         if not location:
             return None
         if location._child_of(self.picking_id.location_dest_id):

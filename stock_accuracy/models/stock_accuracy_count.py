@@ -329,29 +329,24 @@ class StockAccuracyCount(models.Model):
         self._accuracy_check_counter()
         if self.state != "in_progress":
             return self._scan_error(self.env._("This session is not in progress."))
-        barcode = (barcode or "").strip()
-        if not barcode:
-            return self._scan_error(self.env._("Empty barcode."))
+        Barcode = self.env["stock.accuracy.barcode"]
         company = self.company_id
-        lot, product = self._scan_find_item(barcode)
+        try:
+            barcode = Barcode._clean(barcode)
+            lot, product, gs1_quantity = self._scan_find_item(barcode)
+        except UserError as error:
+            return self._scan_error(error.args[0])
+        if quantity is None and gs1_quantity is not None:
+            quantity = gs1_quantity
         if not product:
-            location = self.env["stock.location"].search(
-                [
-                    ("barcode", "=", barcode),
-                    ("company_id", "in", (company.id, False)),
-                    ("warehouse_id", "=", self.warehouse_id.id),
-                ],
-                limit=1,
-            )
+            location = Barcode._find_location(barcode, company, self.warehouse_id)
             if location:
                 return {
                     "status": "location",
                     "location": {"id": location.id, "name": location.display_name},
                     "message": self.env._("Location %(name)s", name=location.display_name),
                 }
-            package = self.env["stock.quant.package"].search(
-                [("name", "=", barcode), ("company_id", "in", (company.id, False))], limit=1
-            )
+            package = Barcode._find_package(barcode, company)
             if package:
                 return {
                     "status": "package",
@@ -403,23 +398,28 @@ class StockAccuracyCount(models.Model):
         }
 
     def _scan_find_item(self, barcode):
-        """(lot, product) a barcode names: a product barcode or reference, or a lot/serial."""
-        company_ids = (self.company_id.id, False)
-        product = self.env["product.product"].search(
-            [
-                "|",
-                ("barcode", "=", barcode),
-                ("default_code", "=", barcode),
-                ("company_id", "in", company_ids),
-            ],
-            limit=1,
-        )
+        """(lot, product, quantity) a barcode names: a GS1-128 barcode (its lot or product and
+        quantity), a product barcode or reference, or a lot/serial; quantity is None unless the
+        barcode says it."""
+        Barcode = self.env["stock.accuracy.barcode"]
+        parsed = Barcode._parse_gs1(barcode, self.company_id)
+        if parsed:
+            quantity = parsed.get("quantity")
+            lot = parsed.get("lot") and Barcode._find_lot(str(parsed["lot"]), self.company_id)
+            if lot:
+                return lot, lot.product_id, quantity
+            if parsed.get("product"):
+                code = str(parsed["product"])
+                product = Barcode._find_product(code, self.company_id) or (
+                    Barcode._find_product(code.lstrip("0"), self.company_id)
+                )
+                if product:
+                    return self.env["stock.lot"], product, quantity
+        product = Barcode._find_product(barcode, self.company_id)
         if product:
-            return self.env["stock.lot"], product
-        lot = self.env["stock.lot"].search(
-            [("name", "=", barcode), ("company_id", "in", company_ids)], limit=1
-        )
-        return lot, lot.product_id
+            return self.env["stock.lot"], product, None
+        lot = Barcode._find_lot(barcode, self.company_id)
+        return lot, lot.product_id, None
 
     def _count_scanned(self, line, product, lot, location_id, package_id, quantity):
         if line and line.state == "counted" and product.tracking == "serial" and quantity is None:
