@@ -5,7 +5,7 @@ from odoo.tests.common import JsonRpcException
 
 from odoo.addons.stock_accuracy.models.stock_picking import NOT_PREPARING, NOT_PREPARING_KEY
 
-from .common_check import AccuracyCheckCommon
+from .common import AccuracyCheckCommon
 
 # Every key that once relaxed a rule, or looks like one that does, with the JSON values a
 # client can send.

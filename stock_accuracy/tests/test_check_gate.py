@@ -2,7 +2,7 @@ from odoo.api import call_kw
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common_check import AccuracyCheckCommon
+from .common import AccuracyCheckCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
-from .common_check import AccuracyCheckCommon
+from .common import AccuracyCheckCommon
 
 
 @tagged("post_install", "-at_install")

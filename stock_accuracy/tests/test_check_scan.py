@@ -5,7 +5,7 @@ from psycopg2 import errors as pg_errors
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common_check import AccuracyCheckCommon
+from .common import AccuracyCheckCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common_check import AccuracyCheckCommon
+from .common import AccuracyCheckCommon
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common_counts import CountCommon
+from .common import CountCommon
 
 
 @tagged("post_install", "-at_install")

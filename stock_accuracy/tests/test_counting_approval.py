@@ -1,7 +1,7 @@
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
-from .common_counting import CountingCommon
+from .common import CountingCommon
 
 
 @tagged("post_install", "-at_install")

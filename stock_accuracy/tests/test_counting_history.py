@@ -2,7 +2,7 @@ from odoo import SUPERUSER_ID
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common_counting import CountingCommon
+from .common import CountingCommon
 
 
 @tagged("post_install", "-at_install")

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo import SUPERUSER_ID, fields
 from odoo.tests import tagged
 
-from .common_counting import CountingCommon
+from .common import CountingCommon
 
 
 @tagged("post_install", "-at_install")

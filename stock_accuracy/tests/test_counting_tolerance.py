@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common_counting import CountingCommon
+from .common import CountingCommon
 
 
 @tagged("post_install", "-at_install")

@@ -3,7 +3,7 @@ from datetime import timedelta
 from odoo import fields
 from odoo.tests import tagged
 
-from .exception_common import ExceptionCommon
+from .common import ExceptionCommon
 
 
 @tagged("post_install", "-at_install")

@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .exception_common import ExceptionCommon
+from .common import ExceptionCommon
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,7 @@ from odoo import Command, fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from .exception_common import ExceptionCommon
+from .common import ExceptionCommon
 
 
 @tagged("post_install", "-at_install")

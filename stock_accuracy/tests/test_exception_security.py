@@ -2,7 +2,7 @@ from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .exception_common import ExceptionCommon
+from .common import ExceptionCommon
 
 
 @tagged("post_install", "-at_install")

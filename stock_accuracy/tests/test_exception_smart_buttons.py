@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .exception_common import ExceptionCommon
+from .common import ExceptionCommon
 
 
 @tagged("post_install", "-at_install")

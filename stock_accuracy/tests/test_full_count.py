@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common_counts import CountCommon
+from .common import CountCommon
 
 
 @tagged("post_install", "-at_install")

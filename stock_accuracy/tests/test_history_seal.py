@@ -5,8 +5,7 @@ import json
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
-from .common_check import AccuracyCheckCommon
-from .common_counting import CountingCommon
+from .common import AccuracyCheckCommon, CountingCommon
 
 
 class SealAssertions:

@@ -2,7 +2,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import Form, tagged
 
-from .common_counting import CountingCommon
+from .common import CountingCommon
 
 
 @tagged("post_install", "-at_install")

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
-from .common_counts import CountCommon
+from .common import CountCommon
 
 
 @tagged("post_install", "-at_install")

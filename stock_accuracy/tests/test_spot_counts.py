@@ -1,6 +1,6 @@
 from odoo.tests import tagged
 
-from .common_counts import CountCommon
+from .common import CountCommon
 
 
 @tagged("post_install", "-at_install")

@@ -2,7 +2,7 @@ from datetime import date, datetime
 
 from odoo import fields
 
-from odoo.addons.stock_accuracy.tests.common_counts import CountCommon
+from odoo.addons.stock_accuracy.tests.common import CountCommon
 
 
 class KpiCommon(CountCommon):

@@ -4,7 +4,7 @@ from datetime import date
 from odoo import SUPERUSER_ID, fields
 from odoo.tests import tagged
 
-from odoo.addons.stock_accuracy.tests.common_counting import CountingCommon
+from odoo.addons.stock_accuracy.tests.common import CountingCommon
 
 from .common_kpi import KpiCommon
 

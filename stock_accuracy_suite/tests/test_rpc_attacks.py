@@ -12,8 +12,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import SQL
 
-from odoo.addons.stock_accuracy.tests.common import call_kw
-from odoo.addons.stock_accuracy.tests.common_counting import CountingCommon
+from odoo.addons.stock_accuracy.tests.common import CountingCommon, call_kw
 
 BOOK_READS = ("book_quantity", "difference_quantity", "difference_value", "within_tolerance")
 
