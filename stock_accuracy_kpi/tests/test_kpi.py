@@ -5,7 +5,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from .common_kpi import KpiCommon
+from .common import KpiCommon
 
 
 @tagged("post_install", "-at_install")

@@ -7,7 +7,7 @@ import openpyxl
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools.translate import code_translations
 
-from .common_kpi import KpiCommon
+from .common import KpiCommon
 
 
 @tagged("post_install", "-at_install")

@@ -6,7 +6,7 @@ from odoo.tests import tagged
 
 from odoo.addons.stock_accuracy.tests.common import CountingCommon
 
-from .common_kpi import KpiCommon
+from .common import KpiCommon
 
 MEASURES = (
     "line_count",
