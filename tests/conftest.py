@@ -5,6 +5,7 @@ Odoo's stock demo data with stock_accuracy installed on top (SA_TEST_* variables
 they start their own cluster and build that template first.
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -14,6 +15,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+TESTS = Path(__file__).resolve().parent
+CALL_TAG = "CALL-RESULT "
+# The one piece of code the root tests hand to `odoo-bin shell`: it calls a function of a
+# module of tests/ with JSON arguments and prints its JSON result.
+CALL = (
+    "import importlib, json, sys\n"
+    "sys.path.insert(0, {tests!r})\n"
+    "function = getattr(importlib.import_module({module!r}), {function!r})\n"
+    "result = function(env, *json.loads({args!r}))\n"
+    "env.cr.commit()\n"
+    "print({tag!r} + json.dumps(result, default=str))\n"
+)
 sys.path.insert(0, str(ROOT))
 
 from harness import odoo
@@ -65,6 +78,26 @@ class OdooSite:
             raise AssertionError(f"odoo shell failed:\n{proc.stdout}\n{proc.stderr[-4000:]}")
         return proc.stdout + proc.stderr
 
+    def call(self, dbname, target, *args):
+        """``module.function(env, *args)`` of a module of tests/ (odoo_tasks, upgrade_tenant),
+        run in `odoo-bin shell` on a database and committed; what it returned (JSON)."""
+        module, function = target.rsplit(".", 1)
+        out = self.shell(
+            dbname,
+            CALL.format(
+                tests=str(TESTS),
+                module=module,
+                function=function,
+                args=json.dumps(args),
+                tag=CALL_TAG,
+            ),
+        )
+        self.last_output = out  # its log too, for the tests that read it
+        for line in out.splitlines():
+            if line.startswith(CALL_TAG):
+                return json.loads(line[len(CALL_TAG) :])
+        raise AssertionError(f"{target} returned nothing:\n{out[-4000:]}")
+
     def psql(self, dbname, sql):
         return self.cluster.psql(dbname, sql)
 
@@ -94,42 +127,3 @@ def tenant(site, request):
     name = site.copy_template(request.module.__name__.rsplit(".", 1)[-1].removeprefix("test_"))
     yield name
     site.cluster.dropdb(name)
-
-
-# Prepended to the code a race test runs in `odoo-bin shell`: ``race(task, ...)`` runs each
-# task on a connection of its own, the way Odoo runs a request or a cron job
-# (``odoo.service.model.retrying``: a serialization failure is retried, any other database
-# error is an error), all started together behind a barrier once their snapshots are taken;
-# it returns the tasks' results and the errors raised.
-RACE_PRELUDE = """
-import threading
-from odoo import api, SUPERUSER_ID
-from odoo.service.model import retrying
-
-def race(*tasks):
-    barrier = threading.Barrier(len(tasks))
-    results, errors = [], []
-
-    def work(task):
-        try:
-            with env.registry.cursor() as cr:
-                wenv = api.Environment(cr, SUPERUSER_ID, {})
-                cr.execute("SELECT 1")  # the transaction's snapshot starts before the race
-                barrier.wait(timeout=60)
-                results.append(retrying(lambda: task(wenv), wenv))
-        except Exception as error:  # reported to the caller, which asserts there is none
-            errors.append(repr(error))
-
-    threads = [threading.Thread(target=work, args=(task,)) for task in tasks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    return results, errors
-"""
-
-
-@pytest.fixture
-def race_shell(site, tenant):
-    """Run race code (see RACE_PRELUDE) in `odoo-bin shell` on the tenant; its output."""
-    return lambda code: site.shell(tenant, RACE_PRELUDE + code)

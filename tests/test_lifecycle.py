@@ -4,59 +4,10 @@ import pytest
 
 from harness import odoo
 
-INVENTORY_STILL_WORKS = """
-menus = env['ir.ui.menu'].load_menus(False)
-stock_root = env.ref('stock.menu_stock_root')
-assert stock_root.id in menus, 'Inventory menu lost'
-for model in ['stock.picking', 'stock.quant', 'stock.move', 'stock.move.line',
-              'product.template', 'stock.warehouse', 'stock.location', 'res.config.settings']:
-    env[model].get_views([(False, 'list'), (False, 'form'), (False, 'search')])
-env['res.config.settings'].create({}).execute()
-picking = env['stock.picking'].search([('state', '=', 'assigned')]).filtered(
-    lambda p: all(m.product_id.tracking == 'none' for m in p.move_ids))[:1]
-assert picking, 'no ready picking in the stock demo data'
-for move in picking.move_ids:
-    move.quantity = move.product_uom_qty
-picking.move_ids.picked = True
-picking.with_context(
-    skip_backorder=True, skip_sms=True, picking_ids_not_to_backorder=picking.ids
-).button_validate()
-assert picking.state == 'done', picking.state
-quant = env['stock.quant'].search([('location_id.usage', '=', 'internal')], limit=1)
-quant.with_context(inventory_mode=True).inventory_quantity = quant.quantity + 1
-quant.action_apply_inventory()
-print('INVENTORY-OK')
-"""
-
-PHYSICAL_INVENTORY_AS_ODOO = """
-warehouse = env.ref('stock.warehouse0')
-policy = warehouse.accuracy_policy_id
-assert policy, 'the existing warehouse has no policy'
-rules = ['apply_count_rules', 'lock_full_counts', 'spot_on_negative', 'spot_on_zero']
-on = [name for name in rules if policy[name]]
-assert not on, f'rules on after install: {on}'
-quant = env['stock.quant'].search([
-    ('location_id', 'child_of', warehouse.lot_stock_id.id), ('location_id.usage', '=', 'internal'),
-    ('quantity', '>', 1), ('product_id.tracking', '=', 'none')], limit=1)
-assert quant, 'no quant in the stock demo data'
-book = quant.quantity
-quant.with_context(inventory_mode=True).inventory_quantity = 0
-result = quant.action_apply_inventory()
-assert result is None, result
-assert quant.quantity == 0, quant.quantity
-assert not env['stock.accuracy.count.line'].search_count([('quant_id', '=', quant.id)])
-policy.apply_count_rules = True
-quant.with_context(inventory_mode=True).inventory_quantity = book
-result = quant.action_apply_inventory()
-assert result['res_model'] == 'stock.accuracy.reason.wizard', result
-assert quant.quantity == 0
-print('OPT-IN-OK')
-"""
-
 
 def test_installed_module_leaves_physical_inventory_to_odoo_until_turned_on(site, tenant):
     """Installed into a populated tenant, nothing changes until a rule is turned on."""
-    assert "OPT-IN-OK" in site.shell(tenant, PHYSICAL_INVENTORY_AS_ODOO)
+    assert site.call(tenant, "odoo_tasks.physical_inventory_as_odoo") == "OPT-IN-OK"
 
 
 def test_module_installed_on_top_of_existing_stock(site):
@@ -137,27 +88,22 @@ def test_an_add_on_uninstalls_alone_and_the_base_keeps_working(site, tenant, tmp
     stays installed and works; installing it again brings it back."""
     gone = GONE[module]
     exceptions = site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception")
-    output = site.shell(
-        tenant,
-        f"env['ir.module.module'].search([('name', '=', {module!r})]).button_immediate_uninstall()",
-    )
+    site.call(tenant, "odoo_tasks.uninstall", [module])
+    output = site.last_output
     assert " ERROR " not in output, output[-3000:]
     assert odoo.module_state(site.cluster, tenant, module) == "uninstalled"
     assert odoo.module_state(site.cluster, tenant, "stock_accuracy") == "installed"
     found = {name: site.psql(tenant, sql) for name, sql in gone.items()}
     assert found == dict.fromkeys(gone, "0"), found
     assert site.psql(tenant, "SELECT count(*) FROM stock_accuracy_exception") == exceptions
-    assert "OPT-IN-OK" in site.shell(tenant, PHYSICAL_INVENTORY_AS_ODOO)
+    assert site.call(tenant, "odoo_tasks.physical_inventory_as_odoo") == "OPT-IN-OK"
     odoo.install(site.cluster, site.config, tenant, [module], log=tmp_path / "again.log")
     assert site.psql(tenant, gone["menus"]) == "1"
 
 
 def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):
-    output = site.shell(
-        tenant,
-        "env['ir.module.module'].search([('name', '=', 'stock_accuracy')])"
-        ".button_immediate_uninstall()",
-    )
+    site.call(tenant, "odoo_tasks.uninstall", ["stock_accuracy"])
+    output = site.last_output
     assert " ERROR " not in output, output[-3000:]
     for module in odoo.MODULES:
         assert odoo.module_state(site.cluster, tenant, module) == "uninstalled", module
@@ -181,18 +127,14 @@ def test_uninstall_leaves_inventory_working(site, tenant, tmp_path):
     }
     found = {name: site.psql(tenant, sql) for name, sql in leftovers.items()}
     assert found == dict.fromkeys(leftovers, "0"), found
-    assert "INVENTORY-OK" in site.shell(tenant, INVENTORY_STILL_WORKS)
+    assert site.call(tenant, "odoo_tasks.inventory_still_works") == "INVENTORY-OK"
     # Demo products and the demo warehouse have stock history: they stay, as ordinary data.
     kept = site.psql(tenant, "SELECT count(*) FROM product_template WHERE default_code LIKE 'SA-%'")
     assert int(kept) >= 40
 
 
 def test_reinstall_after_uninstall(site, tenant, tmp_path):
-    site.shell(
-        tenant,
-        "env['ir.module.module'].search([('name', '=', 'stock_accuracy')])"
-        ".button_immediate_uninstall()",
-    )
+    site.call(tenant, "odoo_tasks.uninstall", ["stock_accuracy"])
     log = tmp_path / "reinstall.log"
     odoo.install(site.cluster, site.config, tenant, [odoo.SUITE], log=log)
     for module in odoo.MODULES:

@@ -5,7 +5,6 @@ port; the module talks to them with zeep over HTTP from `odoo-bin shell`. All sc
 one shell (Odoo starts once) and report their outcome as JSON; each test asserts one behaviour.
 """
 
-import json
 import os
 import socket
 from datetime import UTC, datetime
@@ -17,134 +16,6 @@ from harness.soap_service import SnapshotService
 
 WSDL_FILE = "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
 OLD = datetime(2000, 1, 1, tzinfo=UTC)
-
-SETUP = """
-Product = env["product.product"]
-stock = env.ref("stock.warehouse0").lot_stock_id
-Quant = env["stock.quant"]
-products = Product.create([
-    {"name": f"Sync {i:03d}", "default_code": f"SYNC-{i:03d}", "is_storable": True}
-    for i in range(1, 121)
-])
-for index, product in enumerate(products, start=1):
-    Quant._update_available_quantity(product, stock, float(index))
-shelf = env["stock.location"].create(
-    {"name": "Sync Shelf", "location_id": stock.id, "barcode": "SYNC-SHELF"})
-# SYNC-020 and SYNC-021: 20 on hand long ago, 15 since an adjustment booked now.
-for code in ("SYNC-020", "SYNC-021"):
-    product = Product.search([("default_code", "=", code)])
-    quant = Quant.with_context(inventory_mode=True).create(
-        {"product_id": product.id, "location_id": stock.id, "inventory_quantity": 15})
-    quant.action_apply_inventory()
-lotted = Product.create(
-    {"name": "Sync Lot", "default_code": "SYNC-LOT", "is_storable": True, "tracking": "lot"})
-for name, qty in (("L1", 3.0), ("L2", 4.0)):
-    lot = env["stock.lot"].create({"name": name, "product_id": lotted.id})
-    Quant._update_available_quantity(lotted, stock, qty, lot_id=lot)
-print("SETUP DONE")
-"""
-
-SCENARIOS = """
-import json
-from odoo.exceptions import UserError
-from odoo.tools import SQL
-Backend = env["stock.accuracy.backend"]
-warehouse = env.ref("stock.warehouse0")
-CONFIG = json.loads('''__CONFIG__''')
-
-def report(name, run):
-    run.invalidate_recordset()
-    lines = [
-        {"state": l.state, "sku": l.external_sku, "location": l.external_location,
-         "lot": l.external_lot, "difference": l.difference, "book": l.book_qty,
-         "external": l.external_qty_product_uom, "within": l.within_tolerance,
-         "exception": bool(l.exception_id), "note": l.note or "",
-         "product": l.product_id.default_code or "", "missing": l.missing_in_snapshot}
-        for l in run.line_ids
-    ]
-    fields_ = ["state", "error", "pages_read", "total_pages", "lines_read", "matched_count",
-               "mismatched_count", "exceeded_count", "unknown_product_count",
-               "unknown_location_count", "unknown_uom_count", "invalid_count", "exception_count",
-               "absent_count"]
-    result = {f: run[f] for f in fields_}
-    result["lines"] = lines
-    print("RESULT " + json.dumps({name: result}))
-
-backends = {}
-for name, vals in CONFIG["backends"].items():
-    vals = dict(vals, name=name, warehouse_id=warehouse.id)
-    mapping = vals.pop("location_map", {})
-    backend = Backend.create(vals)
-    for code, xmlid_or_barcode in mapping.items():
-        location = env["stock.location"].search([("barcode", "=", xmlid_or_barcode)]) \
-            if not xmlid_or_barcode.startswith("stock.") else env.ref(xmlid_or_barcode)
-        env["stock.accuracy.backend.location"].create(
-            {"backend_id": backend.id, "external_code": code, "location_id": location.id})
-    backends[name] = backend
-
-for name in CONFIG["runs"]:
-    backend = backends[name]
-    run = backend._start_run()
-    run._execute()
-    report(name, run)
-    env.cr.commit()
-
-# a run cannot start while another of the same backend is running
-backend = backends["contract"]
-running = env["stock.accuracy.sync.run"].create({"backend_id": backend.id})
-try:
-    backend._start_run()
-    print("RESULT " + json.dumps({"concurrent_state": "started"}))
-except UserError as error:
-    print("RESULT " + json.dumps({"concurrent_state": str(error)}))
-running.action_abort()
-env.cr.commit()
-# ... nor while another transaction is starting one (row locked)
-with env.registry.cursor() as other:
-    other.execute(SQL("SELECT id FROM stock_accuracy_backend WHERE id = %s FOR UPDATE", backend.id))
-    try:
-        backend._start_run()
-        print("RESULT " + json.dumps({"concurrent_lock": "started"}))
-    except UserError as error:
-        print("RESULT " + json.dumps({"concurrent_lock": str(error)}))
-    other.rollback()
-env.cr.rollback()
-
-# scheduled reconciliation
-cron_backend = backends["paged"]
-cron_backend.write({"auto_sync": True, "next_sync_date": False})
-before = cron_backend.run_count
-env["stock.accuracy.backend"]._cron_sync()
-cron_backend.invalidate_recordset()
-print("RESULT " + json.dumps({"cron": {
-    "runs": cron_backend.run_count - before, "state": cron_backend.last_run_id.state,
-    "next": bool(cron_backend.next_sync_date)}}))
-
-# push: an inventory adjustment in the mirrored location, posted once despite failures
-push = backends["push"]
-product = env["product.product"].search([("default_code", "=", "SYNC-030")])
-quant = env["stock.quant"].with_context(inventory_mode=True).create(
-    {"product_id": product.id, "location_id": warehouse.lot_stock_id.id,
-     "inventory_quantity": 33})
-quant.action_apply_inventory()
-Outbox = env["stock.accuracy.sync.outbox"]
-queued = push._queue_counts()
-queued_again = push._queue_counts()
-message = Outbox.search([("backend_id", "=", push.id)])
-attempts = []
-for _i in range(3):
-    message._send()
-    message.invalidate_recordset()
-    attempts.append({"state": message.state, "attempts": message.attempts,
-                     "error": message.last_error or "", "status": message.response_status or ""})
-    message.write({"date_next_attempt": "2000-01-01 00:00:00"})
-sent_again = Outbox._send_due()
-print("RESULT " + json.dumps({"push": {
-    "queued": queued, "queued_again": queued_again, "messages": len(message),
-    "key": message.idempotency_key, "attempts": attempts, "sent_again": len(sent_again),
-    "payload": message.payload}}))
-env.cr.commit()
-"""
 
 
 def free_closed_port():
@@ -189,8 +60,7 @@ def paged_lines(page, page_size):
 def outcome(site):
     """Run every scenario once against its service; {scenario: result}."""
     db = site.copy_template("soap")
-    out = site.shell(db, SETUP)
-    assert "SETUP DONE" in out, out
+    assert site.call(db, "odoo_tasks.soap_setup") == "SETUP DONE"
     services = {
         "contract": SnapshotService(contract_lines, 1, basic_auth=("wms", "s3cret")),
         "paged": SnapshotService(paged_lines, 5),
@@ -278,17 +148,14 @@ def outcome(site):
                 "wrong_password",
             ],
         }
-        code = SCENARIOS.replace("__CONFIG__", json.dumps(config))
-        out = site.shell(db, code)
+        found = site.call(db, "odoo_tasks.soap_scenarios", config)
+        out = site.last_output
     finally:
         for service in services.values():
             service.stop()
     if os.environ.get("SA_SOAP_DEBUG"):
         Path(os.environ["SA_SOAP_DEBUG"]).write_text(out)
-    results = {"services": services}
-    for line in out.splitlines():
-        if line.startswith("RESULT "):
-            results.update(json.loads(line[len("RESULT ") :]))
+    results = {"services": services, **found}
     missing = {"contract", "paged", "alt", "push", "cron"} - set(results)
     assert not missing, f"scenarios without a result {missing}:\n{out[-4000:]}"
     return results

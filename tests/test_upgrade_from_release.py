@@ -384,30 +384,7 @@ def states(snap, kept=None):
     return found
 
 
-def shell_json(site, db, code, tag):
-    out = site.shell(db, code)
-    for line in out.splitlines():
-        if line.startswith(tag + " "):
-            return json.loads(line[len(tag) + 1 :])
-    raise AssertionError(f"no {tag} line in the shell's output:\n{out[-4000:]}")
-
-
 # -- the upgrade ----------------------------------------------------------------------------------
-BUILD = """
-import json, sys
-sys.path.insert(0, {tests!r})
-import upgrade_tenant
-print("STATES " + json.dumps(upgrade_tenant.build(env, {url!r})))
-"""
-
-PROBE = """
-import json, sys
-sys.path.insert(0, {tests!r})
-import upgrade_tenant
-print("PROBE " + json.dumps(upgrade_tenant.probe(env), default=str))
-"""
-
-
 @pytest.fixture(scope="module")
 def upgraded(site, tmp_path_factory):
     """The release's tenant before and after its upgrade to this tree's module."""
@@ -435,8 +412,7 @@ def upgraded(site, tmp_path_factory):
         timings["install"] = time.monotonic() - started
         started = time.monotonic()
         with SnapshotService(lambda page, size: SNAPSHOT_LINES, 1, post_fail_first=1) as service:
-            code = BUILD.format(tests=str(TESTS), url=service.url)
-            built = shell_json(release, db, code, "STATES")
+            built = release.call(db, "upgrade_tenant.build", service.url)
         timings["build"] = time.monotonic() - started
         before = snapshot(site, db)
         started = time.monotonic()
@@ -456,7 +432,7 @@ def upgraded(site, tmp_path_factory):
         after = snapshot(site, db, before["plan"])
         started = time.monotonic()
         try:
-            probed = shell_json(site, db, PROBE.format(tests=str(TESTS)), "PROBE")
+            probed = site.call(db, "upgrade_tenant.probe")
         except AssertionError as error:  # the tests reading the probe report it
             probed = {"errors": [str(error)[-4000:]]}
         timings["probe"] = time.monotonic() - started
