@@ -7,7 +7,6 @@ from . import res_config_settings
 from . import stock_accuracy_check
 from . import stock_accuracy_check_line
 from . import stock_accuracy_check_certified
-from . import stock_accuracy_demo
 from . import stock_accuracy_policy
 from . import stock_accuracy_classification
 from . import stock_accuracy_classification_run
@@ -32,3 +31,4 @@ from . import stock_picking
 from . import stock_quant
 from . import stock_accuracy_export_mixin
 from . import stock_accuracy_history_seal
+from . import stock_accuracy_count_sheet_export

@@ -6,7 +6,7 @@ import xlsxwriter
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..models.stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
+from .stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
 
 
 class StockAccuracyCountSheetExport(models.TransientModel):
