@@ -15,6 +15,8 @@ from . import stock_accuracy_count
 from . import stock_accuracy_count_line
 from . import stock_accuracy_planner
 from . import stock_accuracy_exception
+from . import stock_accuracy_exception_routing
+from . import stock_accuracy_exception_raise
 from . import stock_accuracy_exception_type
 from . import stock_accuracy_exception_rule
 from . import stock_accuracy_exception_detector
