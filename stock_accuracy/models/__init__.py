@@ -5,6 +5,7 @@ from . import res_company
 from . import res_users
 from . import res_config_settings
 from . import stock_accuracy_check
+from . import stock_accuracy_check_scan
 from . import stock_accuracy_check_line
 from . import stock_accuracy_check_certified
 from . import stock_accuracy_policy
@@ -12,6 +13,7 @@ from . import stock_accuracy_classification
 from . import stock_accuracy_classification_run
 from . import stock_accuracy_classification_change
 from . import stock_accuracy_count
+from . import stock_accuracy_count_scan
 from . import stock_accuracy_count_line
 from . import stock_accuracy_planner
 from . import stock_accuracy_exception
