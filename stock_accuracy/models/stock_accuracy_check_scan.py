@@ -5,7 +5,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 
+# pylint: disable=consider-merging-classes-inherited
 class StockAccuracyCheck(models.Model):
+    # One model, its parts in files of their own (what each file holds is in its docstring).
     _inherit = "stock.accuracy.check"
 
     def action_open_scan_screen(self):

@@ -4,7 +4,9 @@ from odoo import models
 from odoo.exceptions import UserError
 
 
+# pylint: disable=consider-merging-classes-inherited
 class StockAccuracyCount(models.Model):
+    # One model, its parts in files of their own (what each file holds is in its docstring).
     _inherit = "stock.accuracy.count"
 
     # -- scanning -------------------------------------------------------------------------------

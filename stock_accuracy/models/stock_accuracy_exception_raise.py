@@ -14,7 +14,9 @@ from .stock_accuracy_exception import ACTIVITY_TYPE_XMLID, DEDUP_FIELDS, OPEN_ST
 _logger = logging.getLogger(__name__)
 
 
+# pylint: disable=consider-merging-classes-inherited
 class StockAccuracyException(models.Model):
+    # One model, its parts in files of their own (what each file holds is in its docstring).
     _inherit = "stock.accuracy.exception"
 
     # ------------------------------------------------------------------ API

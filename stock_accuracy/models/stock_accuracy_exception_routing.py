@@ -6,7 +6,9 @@ from odoo.exceptions import UserError
 from .stock_accuracy_exception import ACTIVITY_TYPE_XMLID, OPEN_STATES
 
 
+# pylint: disable=consider-merging-classes-inherited
 class StockAccuracyException(models.Model):
+    # One model, its parts in files of their own (what each file holds is in its docstring).
     _inherit = "stock.accuracy.exception"
 
     # ------------------------------------------------------------------ routing
