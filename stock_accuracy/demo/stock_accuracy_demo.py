@@ -2,6 +2,7 @@ import random
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 DEMO_ORIGIN = "DEMO-DOUBLE-CHECK"
 
@@ -206,36 +207,45 @@ class StockAccuracyDemo(models.AbstractModel):
         if not picking_dates:
             return
         self.env.flush_all()
-        values = ", ".join(["(%s, %s::timestamp)"] * len(picking_dates))
-        params = [v for item in picking_dates.items() for v in item]
+        values = SQL(", ").join(
+            SQL("(%s, %s::timestamp)", picking_id, date)
+            for picking_id, date in picking_dates.items()
+        )
         cr = self.env.cr
         cr.execute(
-            f"""
-            WITH d(picking_id, date) AS (VALUES {values})
+            SQL(
+                """
+            WITH d(picking_id, date) AS (VALUES %s)
             UPDATE stock_picking p
                SET date_done = d.date, scheduled_date = d.date, date = d.date
               FROM d WHERE p.id = d.picking_id
             """,
-            params,
+                values,
+            )
         )
         cr.execute(
-            f"""
-            WITH d(picking_id, date) AS (VALUES {values})
+            SQL(
+                """
+            WITH d(picking_id, date) AS (VALUES %s)
             UPDATE stock_move m SET date = d.date, date_deadline = NULL
               FROM d WHERE m.picking_id = d.picking_id
             """,
-            params,
+                values,
+            )
         )
         cr.execute(
-            f"""
-            WITH d(picking_id, date) AS (VALUES {values})
+            SQL(
+                """
+            WITH d(picking_id, date) AS (VALUES %s)
             UPDATE stock_move_line l SET date = d.date
               FROM d WHERE l.picking_id = d.picking_id
             """,
-            params,
+                values,
+            )
         )
         cr.execute(
-            """
+            SQL(
+                """
             UPDATE stock_quant q SET in_date = sub.date
               FROM (SELECT l.product_id, l.location_dest_id, l.lot_id, MIN(l.date) AS date
                       FROM stock_move_line l
@@ -244,7 +254,8 @@ class StockAccuracyDemo(models.AbstractModel):
              WHERE q.product_id = sub.product_id AND q.location_id = sub.location_dest_id
                AND q.lot_id IS NOT DISTINCT FROM sub.lot_id
             """,
-            [list(picking_dates)],
+                list(picking_dates),
+            ),
         )
         self.env.invalidate_all()
 

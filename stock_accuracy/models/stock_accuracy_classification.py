@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from .stock_accuracy_policy import ABC_CLASSES
 
@@ -109,9 +110,10 @@ class StockAccuracyClassification(models.Model):
         self.flush_model()
         self.env["stock.move"].flush_model()
         self.env["stock.quant"].flush_model()
-        cr.execute("DROP TABLE IF EXISTS accuracy_abc_tmp")
+        cr.execute(SQL("DROP TABLE IF EXISTS accuracy_abc_tmp"))
         cr.execute(
-            """
+            SQL(
+                """
             CREATE TEMP TABLE accuracy_abc_tmp ON COMMIT DROP AS
             WITH pol AS (
                 SELECT p.id AS policy_id, p.warehouse_id, p.company_id,
@@ -193,10 +195,12 @@ class StockAccuracyClassification(models.Model):
               JOIN pol ON pol.policy_id = r.policy_id
               JOIN product_product pp ON pp.id = r.product_id
             """,
-            {"policy_ids": tuple(policies.ids)},
+                policy_ids=tuple(policies.ids),
+            ),
         )
         cr.execute(
-            """
+            SQL(
+                """
             INSERT INTO stock_accuracy_classification_change
                    (run_id, product_id, warehouse_id, company_id, old_class, new_class,
                     create_uid, create_date, write_uid, write_date)
@@ -208,11 +212,14 @@ class StockAccuracyClassification(models.Model):
                 ON cl.product_id = t.product_id AND cl.warehouse_id = t.warehouse_id
              WHERE cl.pinned IS NOT TRUE AND cl.abc_class <> t.computed_class
             """,
-            {"run": run.id, "uid": self.env.uid},
+                run=run.id,
+                uid=self.env.uid,
+            ),
         )
         changed = cr.rowcount
         cr.execute(
-            """
+            SQL(
+                """
             INSERT INTO stock_accuracy_classification AS cl
                    (product_id, product_tmpl_id, warehouse_id, company_id, abc_class,
                     computed_class, pinned,
@@ -237,19 +244,21 @@ class StockAccuracyClassification(models.Model):
                    write_uid = EXCLUDED.write_uid,
                    write_date = EXCLUDED.write_date
             """,
-            {"run": run.id, "uid": self.env.uid},
+                run=run.id,
+                uid=self.env.uid,
+            ),
         )
         cr.execute(
-            """
+            SQL("""
             SELECT COALESCE(SUM((computed_class = 'a')::int), 0),
                    COALESCE(SUM((computed_class = 'b')::int), 0),
                    COALESCE(SUM((computed_class = 'c')::int), 0),
                    COALESCE(SUM(no_movement::int), 0)
               FROM accuracy_abc_tmp
-            """
+            """)
         )
         count_a, count_b, count_c, count_none = cr.fetchone()
-        cr.execute("DROP TABLE accuracy_abc_tmp")
+        cr.execute(SQL("DROP TABLE accuracy_abc_tmp"))
         self.invalidate_model()
         self.env["stock.accuracy.classification.change"].invalidate_model()
         run.invalidate_recordset()

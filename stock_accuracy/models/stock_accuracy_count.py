@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 OPEN_STATES = ("draft", "in_progress", "to_approve")
 
@@ -320,13 +321,16 @@ class StockAccuracyCount(models.Model):
         self.env["stock.accuracy.count.line"].flush_model()
         self.flush_model(["state", "warehouse_id"])
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT DISTINCT l.location_id, l.product_id, COALESCE(l.lot_id, 0)
               FROM stock_accuracy_count_line l
               JOIN stock_accuracy_count c ON c.id = l.count_id
              WHERE c.state IN %s AND c.warehouse_id IN %s AND l.state != 'cancel'
             """,
-            [OPEN_STATES, tuple(warehouse_ids) or (0,)],
+                OPEN_STATES,
+                tuple(warehouse_ids) or (0,),
+            ),
         )
         return set(self.env.cr.fetchall())
 

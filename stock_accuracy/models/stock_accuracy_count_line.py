@@ -911,7 +911,8 @@ class StockAccuracyCountLine(models.Model):
         self.env["stock.accuracy.count"].flush_model()
         self.env["product.product"].flush_model(["standard_price"])
         self.env.cr.execute(
-            """
+            SQL(
+                """
             INSERT INTO stock_accuracy_count_line
                    (count_id, sequence, product_id, location_id, lot_id, package_id, owner_id,
                     quant_id, abc_class, book_quantity, company_id, warehouse_id, state,
@@ -932,7 +933,8 @@ class StockAccuracyCountLine(models.Model):
               JOIN stock_accuracy_count c ON c.id = v.count_id
               JOIN product_product pp ON pp.id = v.product_id
             """,
-            dict(columns, uid=self.env.uid),
+                **dict(columns, uid=self.env.uid),
+            )
         )
         self.invalidate_model()
         self.env["stock.accuracy.count"].invalidate_model(["line_ids", "line_count"])

@@ -5,6 +5,7 @@ import xlsxwriter
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .stock_accuracy_export_mixin import EXPORT_LIFETIME_HOURS
 
@@ -57,7 +58,8 @@ class StockAccuracyCountSheetExport(models.TransientModel):
         lines = self.env["stock.accuracy.count.line"]
         lines.flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT loc.complete_name, l.product_id, lot.name, pack.name, pt.uom_id,
                    l.book_quantity
               FROM stock_accuracy_count_line l
@@ -68,7 +70,8 @@ class StockAccuracyCountSheetExport(models.TransientModel):
          LEFT JOIN stock_quant_package pack ON pack.id = l.package_id
              WHERE l.count_id = %s AND l.state != 'cancel'
             """,
-            [count.id],
+                count.id,
+            ),
         )
         raw = self.env.cr.fetchall()
         products = (

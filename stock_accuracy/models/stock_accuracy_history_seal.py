@@ -316,11 +316,13 @@ class StockAccuracyHistorySeal(models.Model):
         for company_id in company_ids:
             cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_KEY, company_id))
             cr.execute(
-                """
+                SQL(
+                    """
                 SELECT sequence, hash FROM stock_accuracy_history_seal
                  WHERE company_id = %s ORDER BY sequence DESC LIMIT 1
                 """,
-                [company_id],
+                    company_id,
+                ),
             )
             tails[company_id] = cr.fetchone() or (0, GENESIS_HASH)
         by_model = {}
@@ -451,14 +453,18 @@ class StockAccuracyHistorySeal(models.Model):
         sequence, previous = 0, GENESIS_HASH
         while True:
             cr.execute(
-                """
+                SQL(
+                    """
                 SELECT id, sequence, res_model, res_id, payload, payload_digest, previous_hash,
                        hash
                   FROM stock_accuracy_history_seal
                  WHERE company_id = %s AND sequence > %s
                  ORDER BY sequence LIMIT %s
                 """,
-                [company.id, sequence, VERIFY_BATCH],
+                    company.id,
+                    sequence,
+                    VERIFY_BATCH,
+                ),
             )
             rows = cr.fetchall()
             if not rows:

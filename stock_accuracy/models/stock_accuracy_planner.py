@@ -3,6 +3,7 @@ from collections import defaultdict
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from .stock_accuracy_count import OPEN_STATES
 
@@ -44,9 +45,10 @@ class StockAccuracyPlanner(models.AbstractModel):
         self.env["stock.move"].flush_model(["is_inventory", "state"])
         self.env["stock.move.line"].flush_model()
         cr = self.env.cr
-        cr.execute("DROP TABLE IF EXISTS accuracy_plan_inv")
+        cr.execute(SQL("DROP TABLE IF EXISTS accuracy_plan_inv"))
         cr.execute(
-            """
+            SQL(
+                """
             CREATE TEMP TABLE accuracy_plan_inv ON COMMIT DROP AS
             WITH loc AS (
                 SELECT id FROM stock_location
@@ -69,9 +71,10 @@ class StockAccuracyPlanner(models.AbstractModel):
               ) x
              GROUP BY x.location_id, x.product_id, x.lot_id
             """,
-            {"warehouses": tuple(warehouses.ids) or (0,)},
+                warehouses=tuple(warehouses.ids) or (0,),
+            ),
         )
-        cr.execute("ANALYZE accuracy_plan_inv")
+        cr.execute(SQL("ANALYZE accuracy_plan_inv"))
 
     @api.model
     def _select_due_items(self, policy, date_from, date_to, inventory_prepared=False):
@@ -94,7 +97,8 @@ class StockAccuracyPlanner(models.AbstractModel):
         policy.flush_recordset()
         warehouse = policy.warehouse_id
         self.env.cr.execute(
-            """
+            SQL(
+                """
             WITH wh_loc AS (
                 SELECT loc.id, loc.complete_name, loc.parent_path
                   FROM stock_location loc
@@ -134,7 +138,7 @@ class StockAccuracyPlanner(models.AbstractModel):
                                WHEN 'a' THEN %(int_a)s WHEN 'b' THEN %(int_b)s
                                ELSE %(int_c)s END) AS due_date,
                        wh_loc.complete_name,
-                       CASE WHEN wh_loc.parent_path LIKE %(stock_path)s || '%%'
+                       CASE WHEN wh_loc.parent_path LIKE %(stock_path_prefix)s
                             THEN COALESCE(NULLIF(split_part(wh_loc.parent_path, '/',
                                                             %(zone_part)s), '')::int,
                                           wh_loc.id)
@@ -159,17 +163,16 @@ class StockAccuracyPlanner(models.AbstractModel):
              ORDER BY due_date < %(date_from)s DESC, abc_class, due_date, complete_name,
                       product_id, lot_id
             """,
-            {
-                "wh": warehouse.id,
-                "open": OPEN_STATES,
-                "int_a": policy.interval_a,
-                "int_b": policy.interval_b,
-                "int_c": policy.interval_c,
-                "stock_path": warehouse.lot_stock_id.parent_path,
-                "zone_part": warehouse.lot_stock_id.parent_path.count("/") + policy.zone_depth,
-                "date_from": date_from,
-                "date_to": date_to,
-            },
+                wh=warehouse.id,
+                open=OPEN_STATES,
+                int_a=policy.interval_a,
+                int_b=policy.interval_b,
+                int_c=policy.interval_c,
+                stock_path_prefix=warehouse.lot_stock_id.parent_path + "%",
+                zone_part=warehouse.lot_stock_id.parent_path.count("/") + policy.zone_depth,
+                date_from=date_from,
+                date_to=date_to,
+            ),
         )
         return self.env.cr.dictfetchall()
 
@@ -179,14 +182,18 @@ class StockAccuracyPlanner(models.AbstractModel):
         if not days:
             return {}
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT c.scheduled_date, COUNT(l.id)
               FROM stock_accuracy_count c
               JOIN stock_accuracy_count_line l ON l.count_id = c.id AND l.state != 'cancel'
              WHERE c.warehouse_id = %s AND c.state IN %s AND c.scheduled_date IN %s
              GROUP BY c.scheduled_date
             """,
-            [policy.warehouse_id.id, OPEN_STATES, tuple(days)],
+                policy.warehouse_id.id,
+                OPEN_STATES,
+                tuple(days),
+            ),
         )
         return dict(self.env.cr.fetchall())
 
@@ -249,11 +256,13 @@ class StockAccuracyPlanner(models.AbstractModel):
         """Serialize planning per warehouse: a second planner waits, then fails to serialize
         and is retried, and sees the lines the first one created."""
         self.env.cr.execute(
-            """
+            SQL(
+                """
             UPDATE stock_accuracy_policy SET last_plan_date = now() AT TIME ZONE 'UTC'
              WHERE id IN %s
             """,
-            [tuple(policies.ids)],
+                tuple(policies.ids),
+            ),
         )
         policies.invalidate_recordset(["last_plan_date"])
 

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
 
 from .stock_accuracy_guarded import is_internal
 
@@ -182,19 +183,21 @@ class StockMove(models.Model):
             ["warehouse_id", "lock_full_counts", "active"]
         )
         self.env.cr.execute(
-            """
+            SQL(
+                """
             SELECT c.name, root.complete_name
               FROM stock_accuracy_count c
               JOIN stock_accuracy_policy p ON p.warehouse_id = c.warehouse_id
                                           AND p.lock_full_counts AND p.active
               JOIN stock_location root ON root.id = c.lock_location_id
-              JOIN stock_location loc ON loc.parent_path LIKE root.parent_path || '%%'
+              JOIN stock_location loc ON starts_with(loc.parent_path, root.parent_path)
              WHERE c.count_type = 'full' AND c.state = 'in_progress' AND c.lock_lifted IS NOT TRUE
                AND loc.id IN %s
              ORDER BY c.id
              LIMIT 1
             """,
-            [tuple(location_ids)],
+                tuple(location_ids),
+            ),
         )
         row = self.env.cr.fetchone()
         if row:
@@ -234,13 +237,16 @@ class StockMove(models.Model):
             }
             if pairs:
                 cr.execute(
-                    """
+                    SQL(
+                        """
                     SELECT sq.id FROM stock_quant sq
                       JOIN unnest(%s::int[], %s::int[]) AS p(location_id, product_id)
                         ON p.location_id = sq.location_id AND p.product_id = sq.product_id
                      WHERE sq.quantity < 0
                     """,
-                    [[p[0] for p in pairs], [p[1] for p in pairs]],
+                        [p[0] for p in pairs],
+                        [p[1] for p in pairs],
+                    ),
                 )
                 quants = self.env["stock.quant"].sudo().browse([r[0] for r in cr.fetchall()])
                 Count._create_spot_counts(
@@ -255,13 +261,15 @@ class StockMove(models.Model):
             if not sources:
                 return
             cr.execute(
-                """
+                SQL(
+                    """
                 SELECT loc.id FROM stock_location loc
                  WHERE loc.id IN %s
                    AND NOT EXISTS (SELECT 1 FROM stock_quant sq
                                     WHERE sq.location_id = loc.id AND sq.quantity <> 0)
                 """,
-                [tuple(sources.ids)],
+                    tuple(sources.ids),
+                ),
             )
             empty = {row[0] for row in cr.fetchall()}
             items = {}

@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import SQL
 
 from .stock_accuracy_count_line import ApplyLinks
 from .stock_accuracy_guarded import GUARD_KEY, INTERNAL, is_internal
@@ -118,7 +119,8 @@ class StockQuant(models.Model):
             return
         self.flush_model()
         self.env.cr.execute(
-            """
+            SQL(
+                """
             UPDATE stock_quant q
                SET inventory_quantity = v.qty,
                    inventory_diff_quantity = v.qty - q.quantity,
@@ -128,7 +130,10 @@ class StockQuant(models.Model):
               FROM unnest(%s::int[], %s::numeric[]) AS v(id, qty)
              WHERE q.id = v.id
             """,
-            [self.env.uid, list(quantities), list(quantities.values())],
+                self.env.uid,
+                list(quantities),
+                list(quantities.values()),
+            ),
         )
         self.browse(list(quantities)).invalidate_recordset()
 

@@ -58,10 +58,10 @@ def no_jit(cr):
     whose estimated cost crosses ``jit_above_cost`` on large tables, and compiling them takes
     longer than running them (half a second for the dead-stock query of a large tenant).
     The setting is local to the transaction; an error rolls it back with the transaction."""
-    cr.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
+    cr.execute(SQL("SELECT current_setting('jit'), set_config('jit', 'off', true)"))
     previous = cr.fetchone()[0]
     yield
-    cr.execute("SELECT set_config('jit', %s, true)", [previous])
+    cr.execute(SQL("SELECT set_config('jit', %s, true)", previous))
 
 
 class StockAccuracyKpiSnapshot(models.Model):

@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from odoo.addons.stock_accuracy.models.stock_accuracy_check_line import RESULTS
 
@@ -60,8 +61,9 @@ class StockAccuracyCheckReport(models.Model):
         )
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 SELECT l.id,
                        l.id AS check_line_id,
                        l.date_done AS date,
@@ -86,5 +88,7 @@ class StockAccuracyCheckReport(models.Model):
              LEFT JOIN stock_picking_type t ON t.id = l.picking_type_id
                  WHERE l.result IS NOT NULL
             )
-            """
+            """,
+                SQL.identifier(self._table),
+            )
         )

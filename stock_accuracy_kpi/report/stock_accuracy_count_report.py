@@ -305,7 +305,7 @@ class StockAccuracyCountReport(models.Model):
         if created:
             for statement in _create_table():
                 cr.execute(SQL(statement))
-        cr.execute("SELECT obj_description(%s::regclass, 'pg_class')", [DAY_TABLE])
+        cr.execute(SQL("SELECT obj_description(%s::regclass, 'pg_class')", DAY_TABLE))
         if created or cr.fetchone()[0] != version:
             cr.execute(SQL(_trigger_function()))
             for statement in _create_triggers():

@@ -1,4 +1,5 @@
 from odoo import fields, models, tools
+from odoo.tools import SQL
 
 from odoo.addons.stock_accuracy.models.stock_accuracy_exception import SEVERITIES
 
@@ -47,8 +48,9 @@ class StockAccuracyExceptionReport(models.Model):
     def init(self):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(
-            f"""
-            CREATE OR REPLACE VIEW {self._table} AS (
+            SQL(
+                """
+            CREATE OR REPLACE VIEW %s AS (
                 SELECT e.id,
                        e.id AS exception_id,
                        e.create_date AS date,
@@ -74,5 +76,7 @@ class StockAccuracyExceptionReport(models.Model):
                        END AS hours_to_close
                   FROM stock_accuracy_exception e
             )
-            """
+            """,
+                SQL.identifier(self._table),
+            )
         )

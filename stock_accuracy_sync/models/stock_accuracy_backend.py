@@ -529,12 +529,12 @@ class StockAccuracyBackend(models.Model):
         """{lower-case name in any language: (uom id, category id, factor, rounding)}."""
         self.env["uom.uom"].flush_model()
         self.env.cr.execute(
-            """
+            SQL("""
             SELECT lower(t.value), u.id, u.category_id, u.factor::float, u.rounding::float
               FROM uom_uom u, jsonb_each_text(u.name) t
              WHERE u.active
              ORDER BY u.id DESC
-            """
+            """)
         )
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
