@@ -90,6 +90,15 @@ FILLED_BY_MIGRATION = {
     ("stock_accuracy_sync_outbox", "company_id"): "the backend's company (18.0.1.2.0)",
 }
 
+# Values a migration rewrote: (table, column): {the release's value: the value now}.
+REWRITTEN_BY_MIGRATION = {
+    ("stock_accuracy_backend", "wsdl_url"): {
+        "stock_accuracy/static/wsdl/stock_accuracy_sync.wsdl": (
+            "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
+        ),
+    },
+}
+
 # Columns a migration renamed: (table, column of the release): its name now.
 RENAMED_BY_MIGRATION = {
     ("stock_accuracy_policy", f"tolerance_qty_{abc}"): f"tolerance_percent_{abc}" for abc in "abc"
@@ -495,6 +504,8 @@ def test_upgrade_keeps_every_record(upgraded):
                         and value is None
                         and new_by_id[row["id"]].get(column) is not None
                     )
+                    and REWRITTEN_BY_MIGRATION.get((table, column), {}).get(value)
+                    != new_by_id[row["id"]].get(column)
                 }
                 if changed:
                     problems.append(f"{table} id {row['id']}: {changed}")
@@ -557,6 +568,12 @@ def test_upgrade_gives_each_record_to_the_module_that_owns_it_now(upgraded, site
     assert not wrong, f"xml ids under another module than a fresh install's: {wrong}"
     moved = [key for key in before if after.get(renamed.get(key, key)) == "stock_accuracy_sync"]
     assert len(moved) > 50, moved
+    # The contract file moved with the module: the backends that named it name it there.
+    urls = {row["wsdl_url"] for row in upgraded["after"]["tables"]["stock_accuracy_backend"]}
+    contract = "stock_accuracy_sync/static/wsdl/stock_accuracy_sync.wsdl"
+    assert contract in urls, urls
+    assert not [url for url in urls if url.startswith("stock_accuracy/")], urls
+    assert (odoo.ROOT / contract).is_file()
 
 
 def test_upgrade_keeps_translations(upgraded):

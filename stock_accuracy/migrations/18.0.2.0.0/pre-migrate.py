@@ -56,6 +56,7 @@ DESCRIBING = [
             " JOIN ir_model_fields f ON f.id = s.field_id WHERE f.model_id IN %(model_ids)s"
         ),
     ),
+    ("ir.model.constraint", "SELECT id FROM ir_model_constraint WHERE model IN %(model_ids)s"),
     ("ir.model.access", "SELECT id FROM ir_model_access WHERE model_id IN %(model_ids)s"),
     ("ir.rule", "SELECT id FROM ir_rule WHERE model_id IN %(model_ids)s"),
     ("ir.ui.view", "SELECT id FROM ir_ui_view WHERE model IN %(models)s"),
