@@ -283,6 +283,8 @@ def soap_setup(env):
 def soap_scenarios(env, config):
     """Each backend of ``config`` run against its service, and the runs' side scenarios; the
     results, merged."""
+    from odoo.addons.stock_accuracy_sync.models.stock_accuracy_sync_run import COUNTERS
+
     found = {}
     Backend = env["stock.accuracy.backend"]
     warehouse = env.ref("stock.warehouse0")
@@ -307,22 +309,7 @@ def soap_scenarios(env, config):
             }
             for l in run.line_ids
         ]
-        fields_ = [
-            "state",
-            "error",
-            "pages_read",
-            "total_pages",
-            "lines_read",
-            "matched_count",
-            "mismatched_count",
-            "exceeded_count",
-            "unknown_product_count",
-            "unknown_location_count",
-            "unknown_uom_count",
-            "invalid_count",
-            "exception_count",
-            "absent_count",
-        ]
+        fields_ = ["state", "error", "pages_read", "total_pages", *COUNTERS]
         result = {f: run[f] for f in fields_}
         result["lines"] = lines
         found.update({name: result})
